@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalonConfig(AppConfig):
+    name = "djproject.salon"
+    label = "salon"
+    verbose_name = _("Salon")

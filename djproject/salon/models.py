@@ -1,0 +1,376 @@
+"""The salon's concrete models, built from ``booking.mixins``.
+
+Rules that must always hold live in the database (``Meta.constraints``), so that the admin,
+the bot and a stray shell session all meet the same wall: no overlapping active appointments
+of one master and seat (PostgreSQL), sensible hours, one row of each settings model.
+"""
+
+import uuid
+import zoneinfo
+from datetime import timedelta
+from typing import Any, Self
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_lifecycle import BEFORE_SAVE, LifecycleModelMixin, hook
+
+from booking.constraints import PostgresExclusionConstraint, TsTzRange
+from booking.mixins import (
+    AbstractBookableAppointment,
+    AbstractBookableMaster,
+    AbstractBookableService,
+    AbstractBookingSettings,
+    AbstractWorkingDay,
+    MasterDayOffMixin,
+)
+from booking.validators import validate_timezone_name
+
+
+def _end_after_start(prefix: str, start: str, end: str) -> models.CheckConstraint:
+    """Hours are either both empty or both set with the end after the start."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{start}__isnull": True, f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": False, f"{end}__isnull": False, f"{end}__gt": F(start)}),
+        name=f"{prefix}_end_after_start",
+        violation_error_message=_("Working hours need a start and an end, and must end after they start."),
+    )
+
+
+def _break_inside_hours(prefix: str, start: str, end: str) -> models.CheckConstraint:
+    """A break is either absent or complete and inside the working hours."""
+    return models.CheckConstraint(
+        condition=Q(break_start__isnull=True, break_end__isnull=True)
+        | Q(
+            break_start__isnull=False,
+            break_end__isnull=False,
+            break_end__gt=F("break_start"),
+            break_start__gte=F(start),
+            break_end__lte=F(end),
+        ),
+        name=f"{prefix}_break_inside_hours",
+        violation_error_message=_("A break needs a start and an end, and must lie inside the working hours."),
+    )
+
+
+def default_reminders() -> list[int]:
+    """A day and two hours before the visit."""
+    return [24 * 60, 2 * 60]
+
+
+class SingletonModel(models.Model):
+    """A settings model with exactly one row (pk 1), created on first read."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> Self:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Category(models.Model):
+    name = models.CharField(_("Name"), max_length=120, unique=True)
+    sort_order = models.PositiveIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Category")
+        verbose_name_plural = _("Categories")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(AbstractBookableService):
+    name = models.CharField(_("Name"), max_length=200)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("Category")
+    )
+    price = models.DecimalField(
+        _("Price"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    description = models.TextField(_("Description"), blank=True)
+    is_active = models.BooleanField(_("Active"), default=True, db_index=True)
+    sort_order = models.PositiveIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Service")
+        verbose_name_plural = _("Services")
+        ordering = ["category__sort_order", "sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__gt=0),
+                name="salon_service_duration_positive",
+                violation_error_message=_("A service lasts at least one minute."),
+            ),
+            models.UniqueConstraint(fields=["category", "name"], name="salon_service_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Master(AbstractBookableMaster):
+    STATUS_ACTIVE = "active"
+    STATUS_INACTIVE = "inactive"
+    STATUS_CHOICES = [(STATUS_ACTIVE, _("Active")), (STATUS_INACTIVE, _("Inactive"))]
+
+    name = models.CharField(_("Name"), max_length=120)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=STATUS_CHOICES, default=STATUS_ACTIVE, db_index=True
+    )
+    categories = models.ManyToManyField(
+        Category, related_name="masters", blank=True, verbose_name=_("Categories"),
+        help_text=_("The master performs every active service of these categories."),
+    )
+    telegram_id = models.BigIntegerField(
+        _("Telegram ID"), null=True, blank=True, unique=True,
+        help_text=_("Receives staff notifications in Telegram when set."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="master", verbose_name=_("Staff login"),
+        help_text=_("A staff login of this master sees only their own appointments."),
+    )
+    sort_order = models.PositiveIntegerField(_("Order"), default=0)
+
+    class Meta:
+        verbose_name = _("Master")
+        verbose_name_plural = _("Masters")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            _end_after_start("salon_master", "work_start", "work_end"),
+            _break_inside_hours("salon_master", "work_start", "work_end"),
+            models.CheckConstraint(
+                condition=Q(max_clients_parallel__gte=1),
+                name="salon_master_capacity_positive",
+                violation_error_message=_("A master serves at least one client at a time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingDay(AbstractWorkingDay):
+    master = models.ForeignKey(
+        Master, on_delete=models.CASCADE, related_name="working_days", verbose_name=_("Master")
+    )
+
+    class Meta:
+        verbose_name = _("Working day")
+        verbose_name_plural = _("Working days")
+        ordering = ["master", "weekday"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["master", "weekday"],
+                name="salon_workingday_one_per_weekday",
+                violation_error_message=_("This master already has hours for that weekday."),
+            ),
+            _end_after_start("salon_workingday", "start_time", "end_time"),
+            _break_inside_hours("salon_workingday", "start_time", "end_time"),
+        ]
+
+
+class DayOff(MasterDayOffMixin):
+    master = models.ForeignKey(
+        Master, on_delete=models.CASCADE, related_name="days_off", verbose_name=_("Master")
+    )
+
+    class Meta:
+        verbose_name = _("Day off")
+        verbose_name_plural = _("Days off")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["master", "date"],
+                name="salon_dayoff_one_per_date",
+                violation_error_message=_("This master already has that day off."),
+            )
+        ]
+
+
+class Client(models.Model):
+    telegram_id = models.BigIntegerField(_("Telegram ID"), null=True, blank=True, unique=True)
+    name = models.CharField(_("Name"), max_length=200, blank=True)
+    phone = models.CharField(_("Phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("Language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Chosen by the client in the bot; empty means Telegram's language."),
+    )
+    created = models.DateTimeField(_("Created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Client")
+        verbose_name_plural = _("Clients")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.name or self.phone or f"#{self.telegram_id or self.pk}"
+
+
+class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
+    SOURCE_TELEGRAM = "telegram"
+    SOURCE_ADMIN = "admin"
+    SOURCE_CHOICES = [(SOURCE_TELEGRAM, _("Telegram")), (SOURCE_ADMIN, _("Admin"))]
+
+    master = models.ForeignKey(
+        Master, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Master")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Service")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Client"),
+        null=True, blank=True,
+    )
+    # Stored, not computed, so that the database can index it and enforce no overlap.
+    datetime_end = models.DateTimeField(_("End Time"), editable=False, db_index=True)
+    seat = models.PositiveSmallIntegerField(
+        _("Seat"), default=0,
+        help_text=_("Which of the master's parallel places (0 for masters with one place)."),
+    )
+    booking_ref = models.UUIDField(
+        _("Visit reference"), default=uuid.uuid4, db_index=True,
+        help_text=_("Shared by the appointments of one multi-service visit."),
+    )
+    source = models.CharField(_("Source"), max_length=16, choices=SOURCE_CHOICES, default=SOURCE_ADMIN)
+    price = models.DecimalField(_("Price"), max_digits=10, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(_("Notes"), blank=True)
+    created = models.DateTimeField(_("Created"), auto_now_add=True)
+    updated = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Appointment")
+        verbose_name_plural = _("Appointments")
+        ordering = ["-datetime_start"]
+        indexes = [models.Index(fields=["master", "datetime_start"], name="salon_appt_master_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(datetime_end__gt=F("datetime_start")),
+                name="salon_appointment_end_after_start",
+            ),
+            PostgresExclusionConstraint(
+                name="salon_appointment_no_overlap",
+                expressions=[
+                    ("master", RangeOperators.EQUAL),
+                    ("seat", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("datetime_start", "datetime_end", RangeBoundary()),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=AbstractBookableAppointment.ACTIVE_STATUSES),
+                violation_error_message=_("This master already has an appointment at that time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.datetime_start) if self.datetime_start else None
+        return f"{self.service} — {self.master} ({start:%d.%m.%Y %H:%M})"
+
+    @hook(BEFORE_SAVE)
+    def keep_end_in_step_with_start(self) -> None:
+        self.datetime_end = self.compute_end()
+
+    def compute_end(self) -> Any:
+        if self.datetime_start is None or self.duration_minutes is None:
+            return None
+        return self.datetime_start + timedelta(minutes=self.duration_minutes)
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        # The end is derived; compute it before validation so constraint checks see it.
+        self.datetime_end = self.compute_end()
+        super().clean_fields(exclude=exclude)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class BookingSettings(SingletonModel, AbstractBookingSettings):
+    work_start_sunday = models.TimeField(_("Sunday Start"), null=True, blank=True)
+    work_end_sunday = models.TimeField(_("Sunday End"), null=True, blank=True)
+    cancellation_cutoff_minutes = models.PositiveIntegerField(
+        _("Cancellation cutoff (min)"), default=120,
+        help_text=_("Clients may cancel or reschedule until this many minutes before the start."),
+    )
+    reminder_offsets_minutes = models.JSONField(
+        _("Reminders (minutes before)"), default=default_reminders, blank=True,
+        help_text=_("For example [1440, 120]: a day and two hours before the visit."),
+    )
+    requires_confirmation = models.BooleanField(
+        _("Bookings need staff confirmation"), default=False,
+    )
+
+    class Meta:
+        verbose_name = _("Booking settings")
+        verbose_name_plural = _("Booking settings")
+        constraints = [
+            _end_after_start("salon_bs_weekdays", "work_start_weekdays", "work_end_weekdays"),
+            _end_after_start("salon_bs_saturday", "work_start_saturday", "work_end_saturday"),
+            _end_after_start("salon_bs_sunday", "work_start_sunday", "work_end_sunday"),
+            models.CheckConstraint(condition=Q(step_minutes__gte=1), name="salon_bs_step_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Booking settings"))
+
+    def clean(self) -> None:
+        offsets = self.reminder_offsets_minutes
+        if not isinstance(offsets, list) or not all(isinstance(x, int) and x > 0 for x in offsets):
+            raise ValidationError(
+                {"reminder_offsets_minutes": _("Give a list of whole minutes, such as [1440, 120].")}
+            )
+
+    def default_hours(self, weekday: int) -> tuple[Any, Any]:
+        """The salon's default (start, end) for a weekday, Monday = 0; (None, None) if closed."""
+        if weekday < 5:
+            return self.work_start_weekdays, self.work_end_weekdays
+        if weekday == 5:
+            return self.work_start_saturday, self.work_end_saturday
+        return self.work_start_sunday, self.work_end_sunday
+
+
+class SiteSettings(SingletonModel):
+    salon_name = models.CharField(_("Salon name"), max_length=200, default="Salon")
+    address = models.CharField(_("Address"), max_length=300, blank=True)
+    phone = models.CharField(_("Phone"), max_length=32, blank=True)
+    timezone = models.CharField(
+        _("Timezone"), max_length=64, blank=True, validators=[validate_timezone_name],
+        help_text=_("IANA name such as Europe/Berlin; empty means the TIME_ZONE setting."),
+    )
+    holidays_country = models.CharField(
+        _("Holidays country"), max_length=2, default="DE",
+        help_text=_("ISO code of the country whose public holidays close the salon."),
+    )
+    holidays_subdiv = models.CharField(
+        _("Holidays subdivision"), max_length=10, default="ST", blank=True,
+        help_text=_("State or region code, e.g. ST for Saxony-Anhalt; empty for national only."),
+    )
+    staff_chat_id = models.BigIntegerField(
+        _("Staff chat ID"), null=True, blank=True,
+        help_text=_("Telegram chat for staff notifications; overrides STAFF_CHAT_ID."),
+    )
+
+    class Meta:
+        verbose_name = _("Site settings")
+        verbose_name_plural = _("Site settings")
+
+    def __str__(self) -> str:
+        return self.salon_name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone or settings.TIME_ZONE)

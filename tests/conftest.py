@@ -1,0 +1,72 @@
+"""Shared test setup: which real services are present, and what happens when one is not.
+
+Tests that need PostgreSQL carry ``@pytest.mark.postgres``; tests that need Redis use the
+``redis_url`` fixture. Outside CI a missing service skips them; under ``CI=true`` it fails
+them, so CI can never go green by skipping.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def missing_service(what: str) -> None:
+    message = f"{what} is not available"
+    if IN_CI:
+        pytest.fail(f"{message}, and CI=true forbids skipping for a missing service")
+    pytest.skip(message)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing_service("PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A reachable Redis: REDIS_URL, else a local server on the default port (database 15)."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        missing_service(f"Redis at {url}")
+    return url
+
+
+def redis_cache_settings(url: str, prefix: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {
+                "serializer": "booking.cache.JSONSerializer",
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+            },
+        }
+    }
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url: str) -> Iterator[redis.Redis]:
+    """Point Django's cache at the real Redis under a fresh key prefix; yields a raw client."""
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = redis_cache_settings(redis_url, prefix)
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def dead_redis_cache(settings) -> None:
+    """Django's cache pointed at a port where nothing listens: Redis is down."""
+    settings.CACHES = redis_cache_settings("redis://127.0.0.1:9/0", "dead")

@@ -1,0 +1,62 @@
+"""Every admin page a staff member opens renders, on the demo salon's data."""
+
+import io
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from djproject.salon.admin import SingletonAdmin
+from djproject.salon.models import BookingSettings
+
+pytestmark = pytest.mark.django_db
+
+SALON_MODELS = [m for m in admin.site._registry if m._meta.app_label == "salon"]
+
+
+@pytest.fixture
+def staff_client(client):
+    """A staff user (not a superuser) with every permission of the salon app."""
+    call_command("seed_demo", stdout=io.StringIO())
+    user = User.objects.create_user("staff", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="salon"))
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("model", SALON_MODELS, ids=lambda m: m.__name__)
+def test_changelist_and_add_page_render(staff_client, model):
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    changelist = staff_client.get(url, follow=True)
+    assert changelist.status_code == 200
+
+    if isinstance(admin.site._registry[model], SingletonAdmin):
+        return
+    add = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add.status_code == 200
+
+
+@pytest.mark.parametrize("model", SALON_MODELS, ids=lambda m: m.__name__)
+def test_change_page_of_a_demo_row_renders(staff_client, model):
+    obj = model.objects.first()
+    opts = model._meta
+    response = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+
+
+def test_settings_singletons_cannot_be_added_or_deleted(staff_client):
+    obj = BookingSettings.load()
+    assert staff_client.get(reverse("admin:salon_bookingsettings_add")).status_code == 403
+    assert staff_client.get(reverse("admin:salon_bookingsettings_delete", args=[obj.pk])).status_code == 403
+    response = staff_client.get(reverse("admin:salon_bookingsettings_changelist"))
+    assert response.status_code == 302
+    assert response.url == reverse("admin:salon_bookingsettings_change", args=[obj.pk])
+
+
+def test_appointment_list_shows_salon_local_time(staff_client):
+    response = staff_client.get(reverse("admin:salon_appointment_changelist"))
+    # The demo's first appointment is at 10:00 Berlin time (09:00 UTC).
+    assert "10:00–11:00" in response.content.decode()

@@ -70,3 +70,66 @@ def redis_cache(settings, redis_url: str) -> Iterator[redis.Redis]:
 def dead_redis_cache(settings) -> None:
     """Django's cache pointed at a port where nothing listens: Redis is down."""
     settings.CACHES = redis_cache_settings("redis://127.0.0.1:9/0", "dead")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with an empty cache of its own.
+
+    Ids repeat after rollbacks, so cached keys of one test would leak into the next. A local
+    cache is cleared; a Redis cache (REDIS_URL) gets a fresh key prefix, and its keys are
+    deleted afterwards — never a FLUSHDB of somebody's Redis.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):  # pure tests (tests/engine) run without it
+        yield
+        return
+    from django.core.cache import caches
+
+    settings = request.getfixturevalue("settings")
+    config = settings.CACHES["default"]
+    if "RedisCache" not in config["BACKEND"]:
+        for cache in caches.all(initialized_only=True):
+            cache.clear()
+        yield
+        return
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": {**config, "KEY_PREFIX": prefix}}
+    yield
+    client = redis.Redis.from_url(config["LOCATION"], socket_connect_timeout=0.5)
+    try:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+    except redis.RedisError:
+        pass
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def salon(db):
+    """A salon configured like a real one (30-minute grid, an hour's notice, two months
+    ahead, Berlin, Saxony-Anhalt holidays); returns its "Hair" category."""
+    from tests import factories as f
+
+    f.site_settings(timezone="Europe/Berlin", holidays_country="DE", holidays_subdiv="ST", phone="+49 1")
+    f.booking_settings(
+        step_minutes=30,
+        min_advance_minutes=60,
+        max_advance_days=60,
+        default_buffer_between_minutes=0,
+        work_start_weekdays="09:00",
+        work_end_weekdays="18:00",
+        work_start_saturday="10:00",
+        work_end_saturday="14:00",
+        cancellation_cutoff_minutes=120,
+    )
+    return f.category(name="Hair")
+
+
+@pytest.fixture
+def adapter(salon):
+    """The availability adapter with the clock stopped at ``tests.moments.NOW``."""
+    from djproject.salon.booking import get_adapter
+    from tests.moments import NOW
+
+    return get_adapter(clock=lambda: NOW)

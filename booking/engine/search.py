@@ -1,0 +1,349 @@
+"""The chain search: every start minute of the day, and the best visits at each start.
+
+The rules a visit obeys (docs/engine.md, "The rules"), stated once:
+
+R1 window   a service lies inside one free window of its master; before an appointment or a
+            break (not at the shift end) its gap must fit too.          -> problem.StartSet
+R2 master   two services of one master do not overlap: the later starts at or after
+            ``earlier end + gap + buffer``.                              -> ``blocked`` below
+R3 steps    services of a parallel group form one step and start at the same minute.
+R4 order    without overlap, step k+1 starts at or after the latest end of steps 1..k;
+            with overlap, steps may run in any order or at once.
+R5 grid     the visit's first start is a grid point of its master; with overlap every step is.
+R6 floor    no service starts before ``min_start``.                      -> problem.StartSet
+R7 length   last end minus first start is at most ``max_chain_duration_minutes``.
+
+Why it is exact: for a fixed order of steps and fixed masters, every rule is a lower bound that
+grows with the earlier steps' ends (R2, R4), a fixed set of allowed minutes (R1, R5, R6) or an
+upper bound on the ends (R7). Placing each step at its earliest allowed minute therefore gives
+every step its earliest possible start; no other placement with these masters and this order is
+shorter. The search enumerates masters (and, with overlap, orders) for each candidate start and
+places greedily; branch-and-bound prunes on a lower bound of the key
+
+    (span, idle minutes, positions of the chosen masters in the order the services are placed)
+
+and, for the best visit only, a master that no later step can use is interchangeable with any
+other such master that finishes no later and comes no later in the list (Pareto pruning).
+
+Everything is integer minutes; nothing here builds a datetime. The key and the bound live in
+:mod:`.ranking`, parallel groups and alternatives in :mod:`.sequence`, overlap in :mod:`.overlap`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from functools import cached_property
+
+from .overlap import overlapping
+from .problem import Candidate, Problem
+from .ranking import NO_LIMIT, Found, Key, Placement
+from .sequence import sequential
+
+__all__ = ["ChainSearch", "Found", "Key", "Placement"]
+
+_UNSEEN = object()
+
+
+class _SingleServiceBest(Sequence[Found]):
+    """The best visit at each start of a one-service request, made when asked for.
+
+    Every master free at a start gives the same span, so the best is the first master in the
+    list; the search only records which one (``owner``).
+    """
+
+    __slots__ = ("_duration", "_owner", "_problem", "_times")
+
+    def __init__(self, problem: Problem, times: list[int], owner: dict[int, int]) -> None:
+        self._problem, self._times, self._owner = problem, times, owner
+        self._duration = problem.services[0].duration
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    def __getitem__(self, index: int) -> Found:  # type: ignore[override]
+        start = self._times[index]
+        candidate = self._problem.services[0].candidates[self._owner[start]]
+        return (self._duration, 0, (candidate.position,)), ((candidate.master, start),)
+
+
+class ChainSearch:
+    """Finds the start minutes of a compiled problem, and the best visits at any start.
+
+    The one-service and the plain sequential request (no overlap, no group) have their own
+    lean paths here: they run for every grid point of every day of a month. Parallel groups and
+    the k best alternatives are in :mod:`.sequence`, overlap in :mod:`.overlap`.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        services = problem.services
+        self.durations = [service.duration for service in services]
+        self.gaps = [service.gap for service in services]
+        self.buffers = [master.buffer for master in problem.masters]
+        self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
+        self.work = sum(self.step_length)
+        self.feasible = all(service.candidates for service in services) and (
+            problem.max_span is None or max(self.step_length) <= problem.max_span
+        )
+        # The common case: no overlap, no parallel group, so step i is service i.
+        self.simple = not problem.overlap and all(len(step) == 1 for step in problem.steps)
+        self._openers: dict[int, list[Candidate]] | None = None
+        self._option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+        self.end_cache: dict[tuple[int, int], object] = {}
+
+    # Built on first use: a one-service request needs none of them.
+
+    @cached_property
+    def later(self) -> list[set[int]]:
+        """``later[s]``: masters some step after ``s`` could use; the others are interchangeable."""
+        steps, services = self.problem.steps, self.problem.services
+        return [
+            {c.master for step in steps[s + 1 :] for i in step for c in services[i].candidates}
+            for s in range(len(steps))
+        ]
+
+    @cached_property
+    def _by_master(self) -> list[dict[int, Candidate]]:
+        return [{c.master: c for c in service.candidates} for service in self.problem.services]
+
+    @cached_property
+    def _free_lists(self) -> list[list[tuple[int, int, list[int], list[int]]]]:
+        """Per service: (position, master, starts, ends) of the free intervals, ready to bisect."""
+        return [
+            [(c.position, c.master, c.free_los, c.free_his) for c in service.candidates]
+            for service in self.problem.services
+        ]
+
+    # -----------------------------------------------------------------------------------------
+    # All starts
+    # -----------------------------------------------------------------------------------------
+
+    def starts(self, max_starts: int | None = None) -> tuple[list[int], Sequence[Found]]:
+        """Every feasible first start (sorted, at most ``max_starts``) and the best visit at each."""
+        if not self.feasible or (max_starts is not None and max_starts <= 0):
+            return [], []
+        if len(self.problem.services) == 1:
+            return self._single_service_starts(max_starts)
+        times: list[int] = []
+        found: list[Found] = []
+        for start in self._candidate_starts():
+            visits = self.at(start, 1)
+            if visits:
+                times.append(start)
+                found.append(visits[0])
+                if max_starts is not None and len(times) >= max_starts:
+                    break
+        return times, found
+
+    def _single_service_starts(self, max_starts: int | None) -> tuple[list[int], Sequence[Found]]:
+        """One service: the starts are the union of the masters' grid points; a tight C-level loop."""
+        candidates = self.problem.services[0].candidates
+        owner: dict[int, int] = {}
+        # Written from the last master to the first, so the first master in the list wins a tie.
+        for index in range(len(candidates) - 1, -1, -1):
+            for points in candidates[index].grid_points():
+                owner.update(dict.fromkeys(points, index))
+        times = sorted(owner)
+        if max_starts is not None:
+            del times[max_starts:]
+        return times, _SingleServiceBest(self.problem, times, owner)
+
+    def _opener_map(self) -> dict[int, list[Candidate]]:
+        """R5 for the first service: at each grid minute, the masters who can start it, in order."""
+        if self._openers is None:
+            openers: dict[int, list[Candidate]] = {}
+            for candidate in self.problem.services[0].candidates:
+                for points in candidate.grid_points():
+                    for minute in points:
+                        found = openers.get(minute)
+                        if found is None:
+                            openers[minute] = [candidate]
+                        elif found[-1] is not candidate:  # windows may overlap
+                            found.append(candidate)
+            self._openers = openers
+        return self._openers
+
+    def _candidate_starts(self) -> list[int]:
+        """R5: the grid points a visit may start at (the first step's, or any step's with overlap)."""
+        problem = self.problem
+        if self.simple:
+            return sorted(self._opener_map())
+        steps = problem.steps if problem.overlap else problem.steps[:1]
+        points: set[int] = set()
+        for step in steps:
+            for candidate in problem.services[step[0]].candidates:
+                for block in candidate.grid_points():
+                    points.update(block)
+        return sorted(points)
+
+    # -----------------------------------------------------------------------------------------
+    # The best visits at one start
+    # -----------------------------------------------------------------------------------------
+
+    def at(self, start: int, k: int) -> list[Found]:
+        """The ``k`` best visits whose first service starts at minute ``start``, best first."""
+        if not self.feasible:
+            return []
+        if self.problem.overlap:
+            return overlapping(self, start, max(1, k))
+        if self.simple and k <= 1:
+            best = self._best_simple(start)
+            return [] if best is None else [best]
+        return sequential(self, start, max(1, k))
+
+    # -- one service per step, in request order: the common case ------------------------------
+
+    def _options(self, i: int, reach: int) -> list[tuple[int, int, int, int]]:
+        """Service ``i`` at its earliest minute from ``reach`` with each master, ignoring R2.
+
+        ``(end, position, master, start)`` sorted by end, then position; remembered per
+        ``(i, reach)`` because many first starts lead to the same minute.
+        """
+        key = (i, reach)
+        options = self._option_cache.get(key)
+        if options is None:
+            duration = self.durations[i]
+            options = []
+            for position, master, los, his in self._free_lists[i]:
+                # The free set is disjoint intervals: the first one ending at or after ``reach``.
+                j = bisect_left(his, reach)
+                if j < len(his):
+                    begin = los[j] if los[j] > reach else reach
+                    options.append((begin + duration, position, master, begin))
+            options.sort()
+            self._option_cache[key] = options
+        return options
+
+    def _relaxed_end(self, i: int, reach: int) -> int | None:
+        """A lower bound on the end of services ``i..`` from ``reach``: R2 ignored.
+
+        Without R2 the earliest end of each service is best for the next one, so the bound is one
+        walk down the services; None means no visit can be completed from ``reach``.
+        """
+        last = len(self.durations)
+        cache = self.end_cache
+        while i < last:
+            key = (i, reach)
+            end = cache.get(key, _UNSEEN)
+            if end is _UNSEEN:
+                end = None
+                for _, _, los, his in self._free_lists[i]:
+                    j = bisect_left(his, reach)
+                    if j < len(his):
+                        begin = los[j] if los[j] > reach else reach
+                        if end is None or begin < end:
+                            end = begin
+                if end is not None:
+                    end += self.durations[i]
+                cache[key] = end
+            if end is None:
+                return None
+            reach = end  # type: ignore[assignment]
+            i += 1
+        return reach
+
+    def _best_simple(self, start: int) -> Found | None:
+        """The best visit at ``start`` when each step is one service and nothing overlaps.
+
+        The same depth-first search as :func:`.sequence.sequential` for k = 1, kept lean
+        because it runs for every grid point of every day: bounds from ``_relaxed_end``, Pareto
+        pruning, and the last service picked by one pass over its masters.
+        """
+        openers = self._opener_map().get(start)
+        if not openers:
+            return None
+        durations = self.durations
+        first_end = start + durations[0]
+        if len(durations) == 1:
+            return (durations[0], 0, (openers[0].position,)), ((openers[0].master, start),)
+        limit = self.limit(start)
+        bound = self._relaxed_end(1, first_end)
+        if bound is None or bound > limit:
+            return None
+        gaps, buffers, later, by_master, work = (
+            self.gaps,
+            self.buffers,
+            self.later,
+            self._by_master,
+            self.work,
+        )
+        options_at, relaxed_end, free_lists = self._options, self._relaxed_end, self._free_lists
+        last = len(durations) - 1
+        best_key: Key | None = None
+        best_placement: Placement = ()
+
+        def place(
+            i: int,
+            reach: int,
+            blocked: tuple[tuple[int, int], ...],
+            prefix: tuple[int, ...],
+            placed: Placement,
+        ) -> None:
+            nonlocal best_key, best_placement
+            # R2: a master already in the visit may be busy past ``reach``.
+            late = {master: until for master, until in blocked if until > reach}
+            if i == last:
+                # The last service: the earliest end wins, then the first master in the list.
+                duration = durations[i]
+                leaf = None
+                for position, master, los, his in free_lists[i]:
+                    lower = late.get(master, reach)
+                    j = bisect_left(his, lower)
+                    if j < len(his):
+                        begin = los[j] if los[j] > lower else lower
+                        if leaf is None or begin + duration < leaf[0]:
+                            leaf = (begin + duration, position, master, begin)
+                if leaf is not None and leaf[0] <= limit:
+                    end, position, master, begin = leaf
+                    key = (end - start, end - start - work, (*prefix, position))
+                    if best_key is None or key < best_key:
+                        best_key, best_placement = key, (*placed, (master, begin))
+                return
+            options = options_at(i, reach)
+            candidates = by_master[i]
+            if late and not late.keys().isdisjoint(candidates):
+                options = [option for option in options if option[2] not in late]
+                for master, until in late.items():
+                    if master in candidates:
+                        begin = candidates[master].free.earliest(until)
+                        if begin is not None:
+                            options.append((begin + durations[i], candidates[master].position, master, begin))
+                options.sort()
+            lowest = None
+            for end, position, master, begin in options:
+                if master not in later[i]:  # Pareto: only the first such master can be best
+                    if lowest is not None and position >= lowest:
+                        continue
+                    lowest = position
+                lower_end = relaxed_end(i + 1, end)
+                if lower_end is None or lower_end > limit:
+                    return
+                branch = (*prefix, position)
+                if best_key is not None:
+                    lower_span = lower_end - start
+                    if lower_span > best_key[0]:
+                        return
+                    if lower_span == best_key[0] and branch > best_key[2][: i + 1]:
+                        continue
+                until = end + gaps[i] + buffers[master]
+                place(i + 1, end, (*blocked, (master, until)), branch, (*placed, (master, begin)))
+
+        floor_span = bound - start
+        seen_free_master = False
+        for candidate in openers:  # in list order
+            master = candidate.master
+            if master not in later[0]:
+                if seen_free_master:
+                    continue  # same end, later in the list: never better
+                seen_free_master = True
+            if best_key is not None and best_key[0] == floor_span:
+                break  # the bound is reached; a later opener only ranks lower
+            until = first_end + gaps[0] + buffers[master]
+            place(1, first_end, ((master, until),), (candidate.position,), ((master, start),))
+        return None if best_key is None else (best_key, best_placement)
+
+    def limit(self, start: int) -> int:
+        """R7: the latest end of a visit that starts at ``start``."""
+        max_span = self.problem.max_span
+        return NO_LIMIT if max_span is None else start + max_span

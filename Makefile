@@ -44,5 +44,5 @@ bench: venv
 	$(PY) -m booking.engine.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db.sqlite3
+	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db*.sqlite3*
 	find locales -name '*.mo' -delete

@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from djproject.salon.timeline import timeline_view
+
 urlpatterns = [
+    # Before admin.site.urls, whose catch-all would answer 404 for it; admin_view adds the
+    # admin's login redirect and staff check.
+    path("admin/timeline/", admin.site.admin_view(timeline_view), name="salon_timeline"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -49,6 +49,7 @@ def master(*, categories: list[Category] = (), hours: dict[int, tuple] | None = 
             break_start=time.fromisoformat(brk[0]) if brk[0] else None,
             break_end=time.fromisoformat(brk[1]) if brk[1] else None,
         )
+    m.refresh_from_db()
     return m
 
 

@@ -4,15 +4,20 @@ Times are shown in the salon's local time (``SalonTimezoneMiddleware`` activates
 settings models are singletons (one row, never deleted).
 """
 
+from functools import partial
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.validation import Conflict, check_placement
+from djproject.salon import staff
+from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
     Appointment,
     BookingSettings,
@@ -20,10 +25,12 @@ from djproject.salon.models import (
     Client,
     DayOff,
     Master,
+    Notification,
     Service,
     SiteSettings,
     WorkingDay,
 )
+from djproject.salon.services import VisitNotFoundError
 
 admin.site.site_header = _("Salon booking")
 admin.site.site_title = _("Salon booking")
@@ -86,7 +93,7 @@ class MasterAdmin(admin.ModelAdmin):
     inlines = (WorkingDayInline, DayOffInline)
     fieldsets = (
         (None, {"fields": ("name", "status", "categories", "sort_order")}),
-        (_("Staff"), {"fields": ("telegram_id", "user")}),
+        (_("Staff"), {"fields": ("telegram_id", "language", "user")}),
         (
             _("Default hours"),
             {
@@ -149,8 +156,66 @@ class ClientAdmin(admin.ModelAdmin):
     ordering = ("-created",)
 
 
+class AppointmentForm(forms.ModelForm):
+    """Staff may place an appointment anywhere the bot's schedule allows (not only on the
+    grid, and without the clients' notice period); conflicts become form errors."""
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "master",
+            "service",
+            "client",
+            "status",
+            "source",
+            "datetime_start",
+            "duration_minutes",
+            "price",
+            "notes",
+        )
+
+    CONFLICT_MESSAGES = {
+        Conflict.HOLIDAY: _("The salon is closed on that public holiday."),
+        Conflict.DAY_OFF: _("The master has a day off on that date."),
+        Conflict.NOT_WORKING: _("The master does not work on that day."),
+        Conflict.OUTSIDE_HOURS: _("The appointment lies outside the master's working hours."),
+        Conflict.BREAK: _("The appointment overlaps the master's break."),
+        Conflict.OVERLAP: _(
+            "The master already has an appointment at that time (buffer and cleanup included)."
+        ),
+        Conflict.NO_SEAT: _("The master has no such seat."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        master, service = cleaned.get("master"), cleaned.get("service")
+        start, minutes, status = (
+            cleaned.get("datetime_start"),
+            cleaned.get("duration_minutes"),
+            cleaned.get("status"),
+        )
+        if None in (master, service, start, minutes) or status not in Appointment.ACTIVE_STATUSES:
+            return cleaned  # incomplete (field errors show) or not occupying time
+        relevant = {"master", "service", "datetime_start", "duration_minutes", "status"}
+        if self.instance.pk and not relevant & set(self.changed_data):
+            return cleaned  # e.g. only the notes changed: leave old entries alone
+        placement = check_placement(
+            get_adapter(),
+            master_id=master.pk,
+            start=start,
+            duration_minutes=minutes,
+            gap_minutes=service.min_gap_after_minutes,
+            exclude_ids=(self.instance.pk,) if self.instance.pk else (),
+        )
+        if placement.conflicts:
+            raise forms.ValidationError([self.CONFLICT_MESSAGES[c] for c in placement.conflicts])
+        self.instance.seat = placement.seat
+        return cleaned
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentForm
     list_display = ("when", "master", "service", "client", "status", "source")
     list_filter = ("status", ("datetime_start", admin.DateFieldListFilter), "master", "source")
     list_select_related = ("master", "service", "client")
@@ -158,7 +223,8 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "datetime_start"
     ordering = ("-datetime_start",)
     autocomplete_fields = ("client",)
-    readonly_fields = ("datetime_end", "booking_ref", "created", "updated")
+    readonly_fields = ("datetime_end", "seat", "booking_ref", "created", "updated")
+    actions = ("confirm", "cancel", "complete", "no_show")
     fieldsets = (
         (None, {"fields": ("master", "service", "client", "status", "source")}),
         (_("Booking Details"), {"fields": ("datetime_start", "duration_minutes", "datetime_end", "seat")}),
@@ -170,6 +236,86 @@ class AppointmentAdmin(admin.ModelAdmin):
         start = timezone.localtime(obj.datetime_start)
         end = timezone.localtime(obj.datetime_end)
         return f"{start:%a %d.%m.%Y %H:%M}–{end:%H:%M}"
+
+    # A master with a staff login sees and edits only their own appointments.
+    @staticmethod
+    def own_master(request: HttpRequest) -> Master | None:
+        if request.user.is_superuser:
+            return None
+        return Master.objects.filter(user=request.user).first()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
+        queryset = super().get_queryset(request)
+        master = self.own_master(request)
+        return queryset if master is None else queryset.filter(master=master)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        master = self.own_master(request)
+        if db_field.name == "master" and master is not None:
+            kwargs["queryset"] = Master.objects.filter(pk=master.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Appointment, form: Any, change: bool) -> None:
+        # The admin wraps this in a transaction: the messages commit with the appointment.
+        old_start = obj.initial_value("datetime_start") if change else None
+        old_status = obj.initial_value("status") if change else None
+        if not change:
+            obj.source = Appointment.SOURCE_ADMIN
+        super().save_model(request, obj, form, change)
+        staff.appointment_saved_by_staff(obj, created=not change, old_start=old_start, old_status=old_status)
+
+    def _per_visit(self, request: HttpRequest, queryset: QuerySet[Appointment], act: Any, done: str) -> None:
+        refs = list(dict.fromkeys(queryset.values_list("booking_ref", flat=True)))
+        changed = 0
+        for ref in refs:
+            try:
+                act(ref)
+                changed += 1
+            except (VisitNotFoundError, ValueError):
+                continue
+        self.message_user(request, done % {"count": changed}, messages.SUCCESS)
+        if changed < len(refs):
+            self.message_user(
+                request,
+                _("%(count)d visits were not active and stayed as they were.")
+                % {"count": len(refs) - changed},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Confirm selected visits"), permissions=["change"])
+    def confirm(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        self._per_visit(request, queryset, staff.confirm_visit, _("%(count)d visits confirmed."))
+
+    @admin.action(description=_("Cancel selected visits"), permissions=["change"])
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        self._per_visit(request, queryset, staff.cancel_visit_by_staff, _("%(count)d visits cancelled."))
+
+    @admin.action(description=_("Mark selected visits as completed"), permissions=["change"])
+    def complete(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        act = partial(staff.close_visit, status=Appointment.STATUS_COMPLETED)
+        self._per_visit(request, queryset, act, _("%(count)d visits completed."))
+
+    @admin.action(description=_("Mark selected visits as no-show"), permissions=["change"])
+    def no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
+        act = partial(staff.close_visit, status=Appointment.STATUS_NO_SHOW)
+        self._per_visit(request, queryset, act, _("%(count)d visits marked as no-show."))
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent to whom, and what failed and why."""
+
+    list_display = ("due_at", "kind", "audience", "chat_id", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind", "audience")
+    search_fields = ("chat_id", "booking_ref", "last_error")
+    date_hierarchy = "due_at"
+    ordering = ("-due_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class SingletonAdmin(admin.ModelAdmin):
@@ -216,5 +362,5 @@ class SiteSettingsAdmin(SingletonAdmin):
     fieldsets = (
         (None, {"fields": ("salon_name", "address", "phone", "timezone")}),
         (_("Public holidays"), {"fields": ("holidays_country", "holidays_subdiv")}),
-        (_("Staff"), {"fields": ("staff_chat_id",)}),
+        (_("Staff"), {"fields": ("staff_chat_id", "staff_language")}),
     )

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_lifecycle import BEFORE_SAVE, LifecycleModelMixin, hook
+from django_lifecycle import AFTER_DELETE, AFTER_SAVE, BEFORE_SAVE, LifecycleModelMixin, hook
 
+from booking.adapters.cache import BookingCacheAdapter
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from booking.mixins import (
     AbstractBookableAppointment,
@@ -131,17 +132,34 @@ class Master(AbstractBookableMaster):
         _("Status"), max_length=20, choices=STATUS_CHOICES, default=STATUS_ACTIVE, db_index=True
     )
     categories = models.ManyToManyField(
-        Category, related_name="masters", blank=True, verbose_name=_("Categories"),
+        Category,
+        related_name="masters",
+        blank=True,
+        verbose_name=_("Categories"),
         help_text=_("The master performs every active service of these categories."),
     )
     telegram_id = models.BigIntegerField(
-        _("Telegram ID"), null=True, blank=True, unique=True,
+        _("Telegram ID"),
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Receives staff notifications in Telegram when set."),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="master", verbose_name=_("Staff login"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="master",
+        verbose_name=_("Staff login"),
         help_text=_("A staff login of this master sees only their own appointments."),
+    )
+    language = models.CharField(
+        _("Language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Language of the master's Telegram notifications."),
     )
     sort_order = models.PositiveIntegerField(_("Order"), default=0)
 
@@ -206,8 +224,19 @@ class Client(models.Model):
     name = models.CharField(_("Name"), max_length=200, blank=True)
     phone = models.CharField(_("Phone"), max_length=32, blank=True)
     language = models.CharField(
-        _("Language"), max_length=8, blank=True, choices=settings.LANGUAGES,
+        _("Language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
         help_text=_("Chosen by the client in the bot; empty means Telegram's language."),
+    )
+    bot_blocked_at = models.DateTimeField(
+        _("Blocked the bot at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when Telegram refused a message (the client blocked the bot); cleared when they return."
+        ),
     )
     created = models.DateTimeField(_("Created"), auto_now_add=True)
 
@@ -232,17 +261,24 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
         Service, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Service")
     )
     client = models.ForeignKey(
-        Client, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Client"),
-        null=True, blank=True,
+        Client,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("Client"),
+        null=True,
+        blank=True,
     )
     # Stored, not computed, so that the database can index it and enforce no overlap.
     datetime_end = models.DateTimeField(_("End Time"), editable=False, db_index=True)
     seat = models.PositiveSmallIntegerField(
-        _("Seat"), default=0,
+        _("Seat"),
+        default=0,
         help_text=_("Which of the master's parallel places (0 for masters with one place)."),
     )
     booking_ref = models.UUIDField(
-        _("Visit reference"), default=uuid.uuid4, db_index=True,
+        _("Visit reference"),
+        default=uuid.uuid4,
+        db_index=True,
         help_text=_("Shared by the appointments of one multi-service visit."),
     )
     source = models.CharField(_("Source"), max_length=16, choices=SOURCE_CHOICES, default=SOURCE_ADMIN)
@@ -284,6 +320,18 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
     def keep_end_in_step_with_start(self) -> None:
         self.datetime_end = self.compute_end()
 
+    @hook(AFTER_SAVE)
+    @hook(AFTER_DELETE)
+    def forget_cached_busy_intervals(self) -> None:
+        """Any write (admin edit, status change, delete) drops the cached busy intervals of the
+        old and the new master and dates, once the transaction commits (R1)."""
+        spans = [(self.master_id, self.datetime_start, self.compute_end())]
+        old_start, old_master = self.initial_value("datetime_start"), self.initial_value("master_id")
+        old_minutes = self.initial_value("duration_minutes")
+        if old_start is not None and old_master is not None and old_minutes is not None:
+            spans.append((old_master, old_start, old_start + timedelta(minutes=old_minutes)))
+        transaction.on_commit(lambda: BookingCacheAdapter().invalidate_appointments(spans))
+
     def compute_end(self) -> Any:
         if self.datetime_start is None or self.duration_minutes is None:
             return None
@@ -303,15 +351,19 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     work_start_sunday = models.TimeField(_("Sunday Start"), null=True, blank=True)
     work_end_sunday = models.TimeField(_("Sunday End"), null=True, blank=True)
     cancellation_cutoff_minutes = models.PositiveIntegerField(
-        _("Cancellation cutoff (min)"), default=120,
+        _("Cancellation cutoff (min)"),
+        default=120,
         help_text=_("Clients may cancel or reschedule until this many minutes before the start."),
     )
     reminder_offsets_minutes = models.JSONField(
-        _("Reminders (minutes before)"), default=default_reminders, blank=True,
+        _("Reminders (minutes before)"),
+        default=default_reminders,
+        blank=True,
         help_text=_("For example [1440, 120]: a day and two hours before the visit."),
     )
     requires_confirmation = models.BooleanField(
-        _("Bookings need staff confirmation"), default=False,
+        _("Bookings need staff confirmation"),
+        default=False,
     )
 
     class Meta:
@@ -348,20 +400,33 @@ class SiteSettings(SingletonModel):
     address = models.CharField(_("Address"), max_length=300, blank=True)
     phone = models.CharField(_("Phone"), max_length=32, blank=True)
     timezone = models.CharField(
-        _("Timezone"), max_length=64, blank=True, validators=[validate_timezone_name],
+        _("Timezone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone_name],
         help_text=_("IANA name such as Europe/Berlin; empty means the TIME_ZONE setting."),
     )
     holidays_country = models.CharField(
-        _("Holidays country"), max_length=2, default="DE",
+        _("Holidays country"),
+        max_length=2,
+        default="DE",
         help_text=_("ISO code of the country whose public holidays close the salon."),
     )
     holidays_subdiv = models.CharField(
-        _("Holidays subdivision"), max_length=10, default="ST", blank=True,
+        _("Holidays subdivision"),
+        max_length=10,
+        default="ST",
+        blank=True,
         help_text=_("State or region code, e.g. ST for Saxony-Anhalt; empty for national only."),
     )
     staff_chat_id = models.BigIntegerField(
-        _("Staff chat ID"), null=True, blank=True,
+        _("Staff chat ID"),
+        null=True,
+        blank=True,
         help_text=_("Telegram chat for staff notifications; overrides STAFF_CHAT_ID."),
+    )
+    staff_language = models.CharField(
+        _("Staff chat language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
 
     class Meta:
@@ -373,4 +438,75 @@ class SiteSettings(SingletonModel):
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone or settings.TIME_ZONE)
+        try:
+            return zoneinfo.ZoneInfo(self.timezone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a bad name slipped past validation
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+class Notification(models.Model):
+    """A Telegram message to send: the durable outbox.
+
+    Rows are written in the same transaction as the booking change they announce, so a
+    booking is never committed without its messages, nor a message without its booking. The
+    sender (``python -m bot``, or ``--worker``) claims due rows, sends them and marks them
+    sent: at least once, never twice for a row (see ``djproject.salon.outbox``).
+    """
+
+    KIND_BOOKED = "booked"
+    KIND_CANCELLED = "cancelled"
+    KIND_RESCHEDULED = "rescheduled"
+    KIND_CONFIRMED = "confirmed"
+    KIND_DECLINED = "declined"
+    KIND_REMINDER = "reminder"
+    KIND_CHOICES = [
+        (KIND_BOOKED, _("New booking")),
+        (KIND_CANCELLED, _("Cancelled")),
+        (KIND_RESCHEDULED, _("Rescheduled")),
+        (KIND_CONFIRMED, _("Confirmed")),
+        (KIND_DECLINED, _("Declined")),
+        (KIND_REMINDER, _("Reminder")),
+    ]
+
+    AUDIENCE_CLIENT = "client"
+    AUDIENCE_MASTER = "master"
+    AUDIENCE_STAFF = "staff"
+    AUDIENCE_CHOICES = [
+        (AUDIENCE_CLIENT, _("Client")),
+        (AUDIENCE_MASTER, _("Master")),
+        (AUDIENCE_STAFF, _("Staff chat")),
+    ]
+
+    STATUS_PENDING = "pending"
+    STATUS_SENT = "sent"
+    STATUS_FAILED = "failed"
+    STATUS_DROPPED = "dropped"
+    STATUS_CHOICES = [
+        (STATUS_PENDING, _("Pending")),
+        (STATUS_SENT, _("Sent")),
+        (STATUS_FAILED, _("Failed")),
+        (STATUS_DROPPED, _("Dropped")),
+    ]
+
+    kind = models.CharField(_("Kind"), max_length=20, choices=KIND_CHOICES)
+    audience = models.CharField(_("Audience"), max_length=10, choices=AUDIENCE_CHOICES)
+    chat_id = models.BigIntegerField(_("Chat ID"))
+    language = models.CharField(_("Language"), max_length=8, default="en")
+    booking_ref = models.UUIDField(_("Visit reference"), db_index=True)
+    payload = models.JSONField(_("Details"), default=dict, blank=True)
+    due_at = models.DateTimeField(_("Due at"))
+    status = models.CharField(_("Status"), max_length=10, choices=STATUS_CHOICES, default=STATUS_PENDING)
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    claimed_until = models.DateTimeField(_("Claimed until"), null=True, blank=True)
+    last_error = models.TextField(_("Last error"), blank=True)
+    sent_at = models.DateTimeField(_("Sent at"), null=True, blank=True)
+    created = models.DateTimeField(_("Created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Notification")
+        verbose_name_plural = _("Notifications")
+        ordering = ["-due_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="salon_notification_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.get_audience_display()} {self.chat_id}"

@@ -97,8 +97,12 @@ def test_break_must_be_complete_and_inside_the_hours(brk_start, brk_end):
 
 def test_a_valid_break_is_accepted():
     row = WorkingDay(
-        master=f.master(), weekday=0, start_time="09:00", end_time="18:00",
-        break_start="13:00", break_end="14:00",
+        master=f.master(),
+        weekday=0,
+        start_time="09:00",
+        end_time="18:00",
+        break_start="13:00",
+        break_end="14:00",
     )
     row.full_clean()
     row.save()

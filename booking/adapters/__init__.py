@@ -1,0 +1,1 @@
+"""Bridges between the Django ORM / cache and the pure engine."""

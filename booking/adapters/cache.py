@@ -1,0 +1,87 @@
+"""Busy-interval cache: what a master's appointments occupy on one date, per (master, date).
+
+Busy intervals — not free slots — are cached: free slots depend on the clock (minimum
+advance), the service asked for and the settings, busy intervals only on appointments. Every
+write invalidates the affected keys after its transaction commits (R1), so a reader never
+re-caches a state that was rolled back and never keeps one that was replaced.
+
+A cache failure is never a booking failure: reads fall back to the database and writes are
+skipped, each with a logged warning.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from booking.cache import booking_cache
+
+log = logging.getLogger(__name__)
+
+# One cached entry: [appointment id, start, end, gap after, seat]; start and end in minutes
+# since the UTC epoch (JSON-plain and cheap to compare).
+BusyEntry = list[int]
+
+
+def busy_key(master_id: int | str, day: date | str) -> str:
+    return f"booking:busy:{master_id}:{day}"
+
+
+class BookingCacheAdapter:
+    """The seed's cache adapter over Django's cache framework, with batch variants."""
+
+    def get_busy(self, master_id: str, date_str: str) -> list[BusyEntry] | None:
+        return self.get_busy_many([(master_id, date_str)]).get((str(master_id), str(date_str)))
+
+    def set_busy(self, master_id: str, date_str: str, intervals: list[BusyEntry], timeout: int = 300) -> None:
+        self.set_busy_many({(str(master_id), str(date_str)): intervals}, timeout=timeout)
+
+    def invalidate_master_date(self, master_id: str, date_str: str) -> None:
+        self.invalidate_many([(master_id, date_str)])
+
+    def get_busy_many(self, pairs: Iterable[tuple[Any, Any]]) -> dict[tuple[str, str], list[BusyEntry]]:
+        """Cached entries for the (master, date) pairs that are present; one round trip."""
+        keys = {busy_key(m, d): (str(m), str(d)) for m, d in pairs}
+        if not keys:
+            return {}
+        try:
+            found = booking_cache().get_many(list(keys))
+        except Exception:
+            log.warning("Busy-interval cache unreadable; reading the database", exc_info=True)
+            return {}
+        return {keys[key]: value for key, value in found.items()}
+
+    def set_busy_many(self, entries: Mapping[tuple[Any, Any], list[BusyEntry]], timeout: int = 300) -> None:
+        if not entries or timeout <= 0:
+            return
+        try:
+            booking_cache().set_many({busy_key(m, d): v for (m, d), v in entries.items()}, timeout=timeout)
+        except Exception:
+            log.warning("Busy-interval cache unwritable; continuing without it", exc_info=True)
+
+    def invalidate_many(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        keys = sorted({busy_key(m, d) for m, d in pairs})
+        if not keys:
+            return
+        try:
+            booking_cache().delete_many(keys)
+        except Exception:
+            # The entries expire with their TTL; until then a reader may see a booked slot as
+            # free, and the booking transaction (which never reads the cache) refuses it.
+            log.warning("Could not invalidate busy intervals %s", keys, exc_info=True)
+
+    def invalidate_appointments(self, spans: Iterable[tuple[Any, datetime, datetime]]) -> None:
+        """Invalidate every key an appointment (master, start, end) may be cached under.
+
+        Keys are per *local* date of the master; the time zone is not known here, so the UTC
+        dates from a day before the start to a day after the end are covered: a few spare
+        deletes instead of a stale calendar.
+        """
+        pairs = set()
+        for master_id, start, end in spans:
+            day = (start - timedelta(days=1)).date()
+            last = (end + timedelta(days=1)).date()
+            while day <= last:
+                pairs.add((master_id, day.isoformat()))
+                day += timedelta(days=1)
+        self.invalidate_many(pairs)

@@ -1,0 +1,265 @@
+"""Write-side entry points: book, cancel, reschedule — each one transaction, or nothing.
+
+R1 — Cache invalidation only in ``transaction.on_commit()``.
+R2 — Masters are locked with ``select_for_update(of=("self",))`` in id order before the slot is
+     checked again, without the cache, under the lock.
+
+Double booking is impossible on both databases: on PostgreSQL the row locks serialise
+bookings of the same masters and the exclusion constraint is the last line (its
+``IntegrityError`` becomes ``SlotAlreadyBookedError``); on SQLite every transaction is
+``BEGIN IMMEDIATE``, so writers queue for the database lock and each one re-checks the slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from django.db import IntegrityError, transaction
+
+from booking.adapters.availability import (
+    DjangoAvailabilityAdapter,
+    MasterSelections,
+    has_field,
+    parse_resource_id,
+)
+from booking.adapters.cache import BookingCacheAdapter
+from booking.engine import BookingChainSolution, BookingMode, ChainFinder, SingleServiceSolution
+from booking.errors import AppointmentNotActiveError, CancellationTooLateError, SlotAlreadyBookedError
+
+__all__ = [
+    "BookingPersistenceHook",
+    "cancel_booking",
+    "create_booking",
+    "reschedule_booking",
+]
+
+
+class BookingPersistenceHook(Protocol):
+    """Project-specific persistence of a multi-service visit."""
+
+    def persist_chain(
+        self,
+        solution: Any,
+        service_ids: list[int],
+        client: Any,
+        extra_fields: dict[str, Any] | None = None,
+    ) -> list[Any]:
+        """Create the appointments of one visit and return them."""
+        ...
+
+
+def item_fields(item: SingleServiceSolution) -> dict[str, Any]:
+    """Model fields of one engine item: master, seat, start and duration."""
+    master_id, seat = parse_resource_id(item.resource_id)
+    minutes = int((item.end_time - item.start_time).total_seconds() // 60)
+    return {
+        "master_id": master_id,
+        "seat": seat,
+        "datetime_start": item.start_time,
+        "duration_minutes": minutes,
+    }
+
+
+def _spans(appointments: Sequence[Any]) -> list[tuple[int, datetime, datetime]]:
+    return [
+        (a.master_id, a.datetime_start, a.datetime_start + timedelta(minutes=a.duration_minutes))
+        for a in appointments
+    ]
+
+
+def _invalidate_on_commit(
+    cache_adapter: BookingCacheAdapter, spans: list[tuple[int, datetime, datetime]]
+) -> None:
+    transaction.on_commit(lambda: cache_adapter.invalidate_appointments(spans))
+
+
+def _solution_at(
+    adapter: DjangoAvailabilityAdapter,
+    *,
+    service_ids: list[int],
+    target_date: date,
+    selected_time: str | datetime,
+    locked_master_id: int | None,
+    master_selections: MasterSelections,
+    mode: BookingMode,
+    overlap_allowed: bool,
+    parallel_groups: dict[int, str] | None,
+    exclude_appointment_ids: list[int] | None = None,
+) -> BookingChainSolution:
+    """Lock the candidate masters, then find the best visit at the selected time from fresh data."""
+    request = adapter.build_engine_request(
+        service_ids=service_ids,
+        target_date=target_date,
+        locked_master_id=locked_master_id,
+        master_selections=master_selections,
+        mode=mode,
+        overlap_allowed=overlap_allowed,
+        parallel_groups=parallel_groups,
+    )
+    master_ids = adapter.master_ids_of(request)
+    adapter.lock_masters(master_ids)
+    availability = adapter.build_masters_availability(
+        master_ids, target_date, cache_ttl=0, exclude_appointment_ids=exclude_appointment_ids
+    )
+    result = ChainFinder(step_minutes=adapter.step_minutes).find(request, availability, max_solutions=1)
+    solution = result.best_at(selected_time)
+    if solution is None:
+        raise _taken(target_date, selected_time, "is no longer available")
+    return solution
+
+
+def create_booking(
+    adapter: DjangoAvailabilityAdapter,
+    cache_adapter: BookingCacheAdapter,
+    appointment_model: type[Any],
+    *,
+    service_ids: list[int],
+    target_date: date,
+    selected_time: str | datetime,
+    master_id: int | None,
+    client: Any,
+    extra_fields: dict[str, Any] | None = None,
+    master_selections: MasterSelections = None,
+    mode: BookingMode = BookingMode.SINGLE_DAY,
+    overlap_allowed: bool = False,
+    parallel_groups: dict[int, str] | None = None,
+    persistence_hook: BookingPersistenceHook | None = None,
+) -> Any | list[Any]:
+    """Book the **selected** start (salon local ``"HH:MM"`` or an aware datetime).
+
+    ``master_id=None`` means any master: the best visit at that time is booked. A visit of
+    several services needs a ``persistence_hook``; ``master_id`` then applies to every service
+    unless ``master_selections`` says otherwise. Returns the appointment (one service) or the
+    hook's list. Raises ``SlotAlreadyBookedError`` when the time is not free any more.
+    """
+    multi = len(service_ids) > 1
+    if multi and persistence_hook is None:
+        raise NotImplementedError("A multi-service visit needs a persistence hook (BookingPersistenceHook).")
+    locked = master_id if (not multi or not master_selections) else None
+    try:
+        with transaction.atomic():
+            solution = _solution_at(
+                adapter,
+                service_ids=service_ids,
+                target_date=target_date,
+                selected_time=selected_time,
+                locked_master_id=locked,
+                master_selections=master_selections,
+                mode=mode,
+                overlap_allowed=overlap_allowed,
+                parallel_groups=parallel_groups,
+            )
+            if multi:
+                assert persistence_hook is not None
+                created = persistence_hook.persist_chain(
+                    solution=solution, service_ids=service_ids, client=client, extra_fields=extra_fields
+                )
+            else:
+                fields = {**item_fields(solution.items[0]), "client": client}
+                if has_field(appointment_model, "service"):
+                    fields["service_id"] = int(service_ids[0])
+                fields.update(extra_fields or {})
+                created = appointment_model.objects.create(**fields)
+            _invalidate_on_commit(cache_adapter, _spans(created if multi else [created]))
+    except IntegrityError as error:
+        # The exclusion constraint caught a race the locks did not cover (e.g. an admin edit).
+        raise _taken(target_date, selected_time, "was just taken") from error
+    return created
+
+
+def _taken(target_date: date, selected_time: str | datetime, what: str) -> SlotAlreadyBookedError:
+    label = selected_time.strftime("%H:%M") if isinstance(selected_time, datetime) else str(selected_time)
+    return SlotAlreadyBookedError(
+        booking_date=target_date, slot_time=label, message=f"Slot {label} on {target_date} {what}."
+    )
+
+
+def _locked_visit(appointment_model: type[Any], appointments: Sequence[Any]) -> list[Any]:
+    """Fresh, row-locked copies of the visit's appointments, in visit order."""
+    ids = sorted(a.pk for a in appointments)
+    rows = list(appointment_model.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    if len(rows) != len(ids):
+        raise AppointmentNotActiveError("The appointment no longer exists.")
+    active = set(getattr(appointment_model, "ACTIVE_STATUSES", ()))
+    if any(row.status not in active for row in rows):
+        raise AppointmentNotActiveError("The appointment is not active any more.")
+    return sorted(rows, key=lambda row: (row.datetime_start, row.pk))
+
+
+def _check_cutoff(adapter: DjangoAvailabilityAdapter, rows: list[Any], by_staff: bool) -> None:
+    if by_staff:
+        return
+    cutoff = int(getattr(adapter.booking_settings, "cancellation_cutoff_minutes", 0) or 0)
+    starts_at = min(row.datetime_start for row in rows)
+    if starts_at - adapter.now() < timedelta(minutes=cutoff):
+        raise CancellationTooLateError(starts_at, cutoff)
+
+
+def cancel_booking(
+    adapter: DjangoAvailabilityAdapter,
+    cache_adapter: BookingCacheAdapter,
+    appointments: Sequence[Any] | Any,
+    *,
+    by_staff: bool = False,
+) -> list[Any]:
+    """Cancel a visit (all its appointments). Clients must respect the cancellation cutoff;
+    staff may cancel any time. Raises ``CancellationTooLateError`` / ``AppointmentNotActiveError``.
+    """
+    visit = list(appointments) if isinstance(appointments, Sequence) else [appointments]
+    model = adapter.appointment_model
+    with transaction.atomic():
+        rows = _locked_visit(model, visit)
+        _check_cutoff(adapter, rows, by_staff)
+        for row in rows:
+            row.status = model.STATUS_CANCELLED
+            row.save()
+        _invalidate_on_commit(cache_adapter, _spans(rows))
+    return rows
+
+
+def reschedule_booking(
+    adapter: DjangoAvailabilityAdapter,
+    cache_adapter: BookingCacheAdapter,
+    appointments: Sequence[Any] | Any,
+    *,
+    target_date: date,
+    selected_time: str | datetime,
+    by_staff: bool = False,
+    mode: BookingMode = BookingMode.SINGLE_DAY,
+    overlap_allowed: bool = False,
+    parallel_groups: dict[int, str] | None = None,
+) -> list[Any]:
+    """Move a visit to a new start, keeping its services and masters.
+
+    One transaction: the new time is checked with the visit's own appointments set aside,
+    then the same rows are moved. If anything fails, the visit stays where it was.
+    """
+    visit = list(appointments) if isinstance(appointments, Sequence) else [appointments]
+    model = adapter.appointment_model
+    try:
+        with transaction.atomic():
+            rows = _locked_visit(model, visit)
+            _check_cutoff(adapter, rows, by_staff)
+            old_spans = _spans(rows)
+            solution = _solution_at(
+                adapter,
+                service_ids=[row.service_id for row in rows],
+                target_date=target_date,
+                selected_time=selected_time,
+                locked_master_id=None,
+                master_selections={str(i): row.master_id for i, row in enumerate(rows)},
+                mode=mode,
+                overlap_allowed=overlap_allowed,
+                parallel_groups=parallel_groups,
+                exclude_appointment_ids=[row.pk for row in rows],
+            )
+            for row, item in zip(rows, solution.items, strict=True):
+                for field, value in item_fields(item).items():
+                    setattr(row, field, value)
+                row.save()
+            _invalidate_on_commit(cache_adapter, old_spans + _spans(rows))
+    except IntegrityError as error:
+        raise _taken(target_date, selected_time, "was just taken") from error
+    return rows

@@ -1,0 +1,457 @@
+"""Salon services: what the bot may ask of the salon, as plain synchronous functions.
+
+The bot reaches the database only through these (wrapped once with ``sync_to_async`` in
+``bot/facade.py``). Every function returns frozen dataclasses with JSON-plain fields or
+aware datetimes in the salon's local time — never model instances — so nothing lazy escapes
+into async code. Functions that act on a visit take the client's ``telegram_id`` and only
+ever touch that client's own visits: a forged callback cannot reach another client's booking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+
+from booking import selectors
+from booking.adapters.availability import DjangoAvailabilityAdapter
+from booking.errors import AppointmentNotActiveError
+from booking.selectors import DayAvailability
+from booking.services import cancel_booking, create_booking, reschedule_booking
+from djproject.salon import outbox
+from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
+from djproject.salon.models import (
+    Appointment,
+    BookingSettings,
+    Category,
+    Client,
+    Master,
+    Notification,
+    Service,
+    SiteSettings,
+)
+
+__all__ = [
+    "CategoryInfo",
+    "ClientInfo",
+    "DayAvailability",
+    "MasterInfo",
+    "SalonInfo",
+    "ServiceInfo",
+    "Visit",
+    "VisitItem",
+    "VisitNotFoundError",
+    "book_visit",
+    "booking_window",
+    "cancel_visit",
+    "day_slots",
+    "describe_visit",
+    "ensure_client",
+    "get_visit",
+    "list_categories",
+    "list_masters",
+    "list_services",
+    "month_availability",
+    "nearest_date",
+    "reschedule_visit",
+    "salon_info",
+    "set_client_language",
+    "set_client_phone",
+    "upcoming_visits",
+    "visits_of",
+]
+
+
+class VisitNotFoundError(LookupError):
+    """No such visit for this client (or it is not upcoming and active any more)."""
+
+
+@dataclass(frozen=True)
+class SalonInfo:
+    name: str
+    address: str
+    phone: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    telegram_id: int
+    name: str
+    phone: str
+    language: str  # "" until the client picks one
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    name: str
+    category_id: int
+    duration: int  # minutes
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class MasterInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    service_name: str
+    master_name: str
+    starts_at: datetime  # salon local time
+    ends_at: datetime
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One booking of a client: one or more appointments sharing a visit reference."""
+
+    ref: str  # uuid hex, safe in callback data (32 chars)
+    status: str  # Appointment.STATUS_*
+    starts_at: datetime  # salon local time
+    ends_at: datetime
+    items: tuple[VisitItem, ...]
+    service_ids: tuple[int, ...]
+    master_ids: tuple[int, ...]
+    total_price: Decimal
+    can_change: bool  # cancel/reschedule allowed now (before the cutoff)
+    client_name: str = ""  # for staff messages
+    client_phone: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# The salon and its client
+# --------------------------------------------------------------------------------------------
+
+
+def salon_info() -> SalonInfo:
+    site = SiteSettings.load()
+    return SalonInfo(name=site.salon_name, address=site.address, phone=site.phone, timezone=site.tz.key)
+
+
+def _client_info(client: Client) -> ClientInfo:
+    return ClientInfo(
+        telegram_id=client.telegram_id, name=client.name, phone=client.phone, language=client.language
+    )
+
+
+def ensure_client(telegram_id: int, *, name: str = "", language_code: str | None = None) -> ClientInfo:
+    """The client record of a Telegram user, created on first contact.
+
+    ``language_code`` is Telegram's; it is not stored (the bot follows it until the client
+    picks a language, which ``set_client_language`` stores). A client who had blocked the bot
+    and comes back gets messages again.
+    """
+    client, created = Client.objects.get_or_create(telegram_id=telegram_id, defaults={"name": name[:200]})
+    changed = []
+    if not created and name and not client.name:
+        client.name = name[:200]
+        changed.append("name")
+    if client.bot_blocked_at is not None:
+        client.bot_blocked_at = None
+        changed.append("bot_blocked_at")
+    if changed:
+        client.save(update_fields=changed)
+    return _client_info(client)
+
+
+def set_client_language(telegram_id: int, language: str) -> ClientInfo:
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        raise ValueError(f"Unsupported language: {language!r}")
+    client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
+    client.language = language
+    client.save(update_fields=["language"])
+    return _client_info(client)
+
+
+def set_client_phone(telegram_id: int, phone: str) -> ClientInfo:
+    client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
+    client.phone = phone.strip()[:32]
+    client.save(update_fields=["phone"])
+    return _client_info(client)
+
+
+# --------------------------------------------------------------------------------------------
+# The menu: categories, services, masters
+# --------------------------------------------------------------------------------------------
+
+
+def list_categories() -> list[CategoryInfo]:
+    """Categories with at least one active service, in the salon's order."""
+    rows = Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True))).filter(n__gt=0)
+    return [CategoryInfo(id=c.pk, name=c.name) for c in rows]
+
+
+def list_services(category_id: int | None = None) -> list[ServiceInfo]:
+    rows = Service.objects.filter(is_active=True)
+    if category_id is not None:
+        rows = rows.filter(category_id=category_id)
+    return [
+        ServiceInfo(id=s.pk, name=s.name, category_id=s.category_id, duration=s.duration, price=s.price)
+        for s in rows
+    ]
+
+
+def list_masters(service_ids: list[int]) -> list[MasterInfo]:
+    """Active masters who can do every one of the services."""
+    needed = set(Service.objects.filter(pk__in=service_ids).values_list("category_id", flat=True))
+    if not needed:
+        return []
+    rows = (
+        Master.objects.filter(status=Master.STATUS_ACTIVE, categories__in=needed)
+        .annotate(matched=Count("categories", distinct=True))
+        .filter(matched=len(needed))
+    )
+    return [MasterInfo(id=m.pk, name=m.name) for m in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Availability
+# --------------------------------------------------------------------------------------------
+
+
+def _visit_rows(ref: str, telegram_id: int | None = None) -> list[Appointment]:
+    try:
+        key = uuid.UUID(hex=str(ref))
+    except ValueError as error:
+        raise VisitNotFoundError(ref) from error
+    rows = Appointment.objects.filter(booking_ref=key, status__in=Appointment.ACTIVE_STATUSES)
+    if telegram_id is not None:
+        rows = rows.filter(client__telegram_id=telegram_id)
+    found = list(rows.order_by("datetime_start", "pk"))
+    if not found:
+        raise VisitNotFoundError(ref)
+    return found
+
+
+def _search_options(
+    service_ids: list[int], master_id: int | None, reschedule_ref: str | None
+) -> tuple[list[int], dict]:
+    """Services and engine options; a reschedule keeps the visit's services and masters and
+    sets its own appointments aside, so its current time counts as free."""
+    if reschedule_ref is None:
+        return [int(s) for s in service_ids], {"locked_master_id": master_id}
+    rows = _visit_rows(reschedule_ref)
+    return [r.service_id for r in rows], {
+        "master_selections": {str(i): r.master_id for i, r in enumerate(rows)},
+        "exclude_appointment_ids": [r.pk for r in rows],
+    }
+
+
+def booking_window() -> tuple[date, date]:
+    """Today and the last bookable date, in the salon's time zone."""
+    return selectors.booking_window(get_adapter())
+
+
+def month_availability(
+    service_ids: list[int], master_id: int | None, year: int, month: int, *, reschedule_ref: str | None = None
+) -> dict[date, DayAvailability]:
+    ids, options = _search_options(service_ids, master_id, reschedule_ref)
+    return selectors.get_month_availability(get_adapter(), ids, year, month, **options)
+
+
+def day_slots(
+    service_ids: list[int], master_id: int | None, day: date, *, reschedule_ref: str | None = None
+) -> list[str]:
+    """Free start times of a day as salon-local "HH:MM", in order."""
+    adapter = get_adapter()
+    ids, options = _search_options(service_ids, master_id, reschedule_ref)
+    result = selectors.get_available_slots(adapter, ids, day, max_solutions=1, **options)
+    tz = adapter.salon_tz
+    return list(dict.fromkeys(start.astimezone(tz).strftime("%H:%M") for start in result.start_datetimes()))
+
+
+def nearest_date(
+    service_ids: list[int], master_id: int | None, *, reschedule_ref: str | None = None
+) -> date | None:
+    adapter = get_adapter()
+    ids, options = _search_options(service_ids, master_id, reschedule_ref)
+    result = selectors.get_nearest_slots(adapter, ids, adapter.today(), **options)
+    return result.booking_date if result.has_solutions else None
+
+
+# --------------------------------------------------------------------------------------------
+# Visits
+# --------------------------------------------------------------------------------------------
+
+
+def _salon_moment(day: date, hhmm: str, tz: Any) -> datetime:
+    """The instant a client means by a salon-local date and "HH:MM"."""
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
+
+
+# Who hears about a client's own change: the visit's masters and the staff chat.
+_SALON_SIDE = (Notification.AUDIENCE_MASTER, Notification.AUDIENCE_STAFF)
+
+
+def book_visit(
+    telegram_id: int, service_ids: list[int], master_id: int | None, day: date, time: str
+) -> Visit:
+    """Book the chosen start; raises ``SlotAlreadyBookedError`` when it was just taken.
+
+    The appointments, the salon's notifications and the client's reminders commit together.
+    """
+    adapter = get_adapter()
+    client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
+    needs_confirmation = BookingSettings.load().requires_confirmation
+    extra: dict[str, Any] = {
+        "status": Appointment.STATUS_PENDING if needs_confirmation else Appointment.STATUS_CONFIRMED,
+        "source": Appointment.SOURCE_TELEGRAM,
+    }
+    if len(service_ids) == 1:
+        extra["price"] = Service.objects.filter(pk=service_ids[0]).values_list("price", flat=True).first()
+    with transaction.atomic():
+        created = create_booking(
+            adapter,
+            cache_adapter,
+            Appointment,
+            service_ids=[int(s) for s in service_ids],
+            target_date=day,
+            selected_time=_salon_moment(day, time, adapter.salon_tz),
+            master_id=master_id,
+            client=client,
+            extra_fields=extra,
+            persistence_hook=SalonPersistenceHook(),
+        )
+        rows = created if isinstance(created, list) else [created]
+        outbox.enqueue_visit_event(rows, Notification.KIND_BOOKED, _SALON_SIDE)
+        outbox.schedule_reminders(rows)
+    return visits_of(rows, adapter)[0]
+
+
+def upcoming_visits(telegram_id: int) -> list[Visit]:
+    adapter = get_adapter()
+    rows = Appointment.objects.filter(
+        client__telegram_id=telegram_id,
+        status__in=Appointment.ACTIVE_STATUSES,
+        datetime_end__gt=adapter.now(),
+    ).order_by("datetime_start", "pk")
+    return visits_of(rows, adapter)
+
+
+def get_visit(telegram_id: int, ref: str) -> Visit:
+    return visits_of(_visit_rows(ref, telegram_id))[0]
+
+
+def describe_visit(ref: str) -> Visit | None:
+    """A visit in any status, for rendering a notification about it (no owner check)."""
+    try:
+        key = uuid.UUID(hex=str(ref))
+    except ValueError:
+        return None
+    rows = list(Appointment.objects.filter(booking_ref=key).order_by("datetime_start", "pk"))
+    return visits_of(rows)[0] if rows else None
+
+
+def cancel_visit(telegram_id: int, ref: str) -> Visit:
+    """Cancel the client's own visit; raises ``CancellationTooLateError`` after the cutoff."""
+    adapter = get_adapter()
+    try:
+        with transaction.atomic():
+            rows = cancel_booking(adapter, cache_adapter, _visit_rows(ref, telegram_id))
+            outbox.drop_pending(rows[0].booking_ref, reason="cancelled by the client")
+            outbox.enqueue_visit_event(rows, Notification.KIND_CANCELLED, _SALON_SIDE, extra={"by": "client"})
+    except AppointmentNotActiveError as error:
+        raise VisitNotFoundError(ref) from error
+    return visits_of(rows, adapter)[0]
+
+
+def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
+    """Move the client's own visit; the old time is kept unless the new one is booked."""
+    adapter = get_adapter()
+    try:
+        with transaction.atomic():
+            old = _visit_rows(ref, telegram_id)
+            old_start = old[0].datetime_start
+            rows = reschedule_booking(
+                adapter,
+                cache_adapter,
+                old,
+                target_date=day,
+                selected_time=_salon_moment(day, time, adapter.salon_tz),
+            )
+            outbox.drop_pending(rows[0].booking_ref, reason="moved by the client")
+            outbox.enqueue_visit_event(
+                rows,
+                Notification.KIND_RESCHEDULED,
+                _SALON_SIDE,
+                extra={"by": "client", "old_starts_at": old_start.isoformat()},
+            )
+            outbox.schedule_reminders(rows)
+    except AppointmentNotActiveError as error:
+        raise VisitNotFoundError(ref) from error
+    return visits_of(rows, adapter)[0]
+
+
+def visits_of(
+    rows: Iterable[Appointment],
+    adapter: DjangoAvailabilityAdapter | None = None,
+    *,
+    one_master: int | None = None,
+) -> list[Visit]:
+    """Group appointments into visits (by visit reference), in order of start.
+
+    ``one_master`` keeps only that master's items (a master's own view of a shared visit).
+    """
+    adapter = adapter or get_adapter()
+    groups: dict[uuid.UUID, list[Appointment]] = defaultdict(list)
+    for row in rows:
+        if one_master is None or row.master_id == one_master:
+            groups[row.booking_ref].append(row)
+    if not groups:
+        return []
+    every = [r for g in groups.values() for r in g]
+    names = dict(Service.objects.filter(pk__in={r.service_id for r in every}).values_list("pk", "name"))
+    masters = dict(Master.objects.filter(pk__in={r.master_id for r in every}).values_list("pk", "name"))
+    clients = {c.pk: c for c in Client.objects.filter(pk__in={r.client_id for r in every if r.client_id})}
+    tz = adapter.salon_tz
+    cutoff = timedelta(minutes=adapter.booking_settings.cancellation_cutoff_minutes)
+    now = adapter.now()
+    visits = []
+    for ref, items in groups.items():
+        items.sort(key=lambda r: (r.datetime_start, r.pk))
+        starts_at = items[0].datetime_start
+        client = clients.get(items[0].client_id)
+        visits.append(
+            Visit(
+                ref=ref.hex,
+                status=items[0].status,
+                starts_at=starts_at.astimezone(tz),
+                ends_at=max(r.datetime_end for r in items).astimezone(tz),
+                items=tuple(
+                    VisitItem(
+                        service_name=names.get(r.service_id, ""),
+                        master_name=masters.get(r.master_id, ""),
+                        starts_at=r.datetime_start.astimezone(tz),
+                        ends_at=r.datetime_end.astimezone(tz),
+                        price=r.price if r.price is not None else Decimal("0"),
+                    )
+                    for r in items
+                ),
+                service_ids=tuple(r.service_id for r in items),
+                master_ids=tuple(r.master_id for r in items),
+                total_price=sum((r.price or Decimal("0") for r in items), Decimal("0")),
+                can_change=starts_at - now >= cutoff,
+                client_name=str(client) if client else "",
+                client_phone=client.phone if client else "",
+            )
+        )
+    return sorted(visits, key=lambda v: v.starts_at)

@@ -1,0 +1,166 @@
+"""Staff operations on visits: confirm, decline, cancel, complete, no-show; a master's day.
+
+Used by the admin (actions and the appointment form) and by the bot's staff side (Confirm /
+Decline buttons, ``/today``). Each status change and its outbox messages commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from booking.services import cancel_booking
+from djproject.salon import outbox
+from djproject.salon.booking import cache_adapter, get_adapter
+from djproject.salon.models import Appointment, Master, Notification
+from djproject.salon.services import Visit, VisitNotFoundError, visits_of
+
+N = Notification
+
+
+class NotAllowedError(PermissionError):
+    """This Telegram user may not act on that visit."""
+
+
+def _rows(ref: str | uuid.UUID, *, active_only: bool = True) -> list[Appointment]:
+    try:
+        key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(hex=str(ref))
+    except ValueError as error:
+        raise VisitNotFoundError(ref) from error
+    rows = Appointment.objects.select_for_update(of=("self",)).filter(booking_ref=key)
+    if active_only:
+        rows = rows.filter(status__in=Appointment.ACTIVE_STATUSES)
+    found = list(rows.order_by("datetime_start", "pk"))
+    if not found:
+        raise VisitNotFoundError(str(ref))
+    return found
+
+
+def may_act(rows: Sequence[Appointment], *, chat_id: int | None, user_id: int | None) -> bool:
+    """The staff chat may act on any visit; a master in their own chat on their own visits."""
+    staff_chat_id, _ = outbox.staff_chat()
+    if staff_chat_id and chat_id == staff_chat_id:
+        return True
+    if user_id is None:
+        return False
+    return Master.objects.filter(pk__in={r.master_id for r in rows}, telegram_id=user_id).exists()
+
+
+def _authorise(rows: Sequence[Appointment], actor: tuple[int | None, int | None] | None) -> None:
+    if actor is not None and not may_act(rows, chat_id=actor[0], user_id=actor[1]):
+        raise NotAllowedError("Only the staff chat or the visit's master may do that.")
+
+
+def confirm_visit(ref: str | uuid.UUID, *, actor: tuple[int | None, int | None] | None = None) -> Visit:
+    """Pending → confirmed, and the client hears it. ``actor`` = (chat id, user id) from
+    Telegram; None means the admin (already authorised by Django)."""
+    with transaction.atomic():
+        rows = _rows(ref)
+        _authorise(rows, actor)
+        if rows[0].status != Appointment.STATUS_CONFIRMED:
+            for row in rows:
+                row.status = Appointment.STATUS_CONFIRMED
+                row.save()
+            outbox.enqueue_visit_event(rows, N.KIND_CONFIRMED, [N.AUDIENCE_CLIENT])
+    return visits_of(rows)[0]
+
+
+def decline_visit(ref: str | uuid.UUID, *, actor: tuple[int | None, int | None] | None = None) -> Visit:
+    """A pending visit the salon cannot take: cancelled, the time freed, the client told."""
+    with transaction.atomic():
+        rows = _rows(ref)
+        _authorise(rows, actor)
+        rows = cancel_booking(get_adapter(), cache_adapter, rows, by_staff=True)
+        outbox.drop_pending(rows[0].booking_ref, reason="declined")
+        outbox.enqueue_visit_event(rows, N.KIND_DECLINED, [N.AUDIENCE_CLIENT])
+    return visits_of(rows)[0]
+
+
+def cancel_visit_by_staff(ref: str | uuid.UUID) -> Visit:
+    """The salon cancels (any time): client and masters are told, reminders dropped."""
+    with transaction.atomic():
+        rows = cancel_booking(get_adapter(), cache_adapter, _rows(ref), by_staff=True)
+        outbox.drop_pending(rows[0].booking_ref, reason="cancelled by the salon")
+        outbox.enqueue_visit_event(
+            rows, N.KIND_CANCELLED, [N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER], extra={"by": "salon"}
+        )
+    return visits_of(rows)[0]
+
+
+def close_visit(ref: str | uuid.UUID, status: str) -> Visit:
+    """Completed or no-show: the visit leaves the active ones; pending reminders go."""
+    if status not in (Appointment.STATUS_COMPLETED, Appointment.STATUS_NO_SHOW):
+        raise ValueError(f"Not a closing status: {status}")
+    with transaction.atomic():
+        rows = _rows(ref, active_only=False)
+        for row in rows:
+            row.status = status
+            row.save()
+        outbox.drop_pending(rows[0].booking_ref, reason=status)
+    return visits_of(rows)[0]
+
+
+def appointment_saved_by_staff(
+    appointment: Appointment,
+    *,
+    created: bool,
+    old_start: datetime | None = None,
+    old_status: str | None = None,
+) -> None:
+    """Messages for an appointment created or changed in the admin (called in its transaction).
+
+    Created: the master hears of it and the client gets reminders. Moved: client and master
+    hear the new time, reminders follow. Confirmed or cancelled in the form: as the actions.
+    """
+    rows = [appointment]
+    ref = appointment.booking_ref
+    if not appointment.is_active:
+        outbox.drop_pending(ref, reason=appointment.status)
+        if (
+            not created
+            and old_status in Appointment.ACTIVE_STATUSES
+            and appointment.status == Appointment.STATUS_CANCELLED
+        ):
+            outbox.enqueue_visit_event(
+                rows, N.KIND_CANCELLED, [N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER], extra={"by": "salon"}
+            )
+        return
+    if created:
+        outbox.enqueue_visit_event(rows, N.KIND_BOOKED, [N.AUDIENCE_MASTER], extra={"by": "salon"})
+        outbox.schedule_reminders(rows)
+        return
+    if old_status == Appointment.STATUS_PENDING and appointment.status == Appointment.STATUS_CONFIRMED:
+        outbox.enqueue_visit_event(rows, N.KIND_CONFIRMED, [N.AUDIENCE_CLIENT])
+    if old_start is not None and old_start != appointment.datetime_start:
+        outbox.drop_pending(ref, reason="moved by the salon")
+        outbox.enqueue_visit_event(
+            rows,
+            N.KIND_RESCHEDULED,
+            [N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER],
+            extra={"by": "salon", "old_starts_at": old_start.isoformat()},
+        )
+        outbox.schedule_reminders(rows)
+
+
+def master_day(telegram_id: int, *, day: Any = None) -> tuple[str, list[Visit]]:
+    """The master's name and active visits on a day (default today, salon time), for ``/today``.
+
+    Raises ``NotAllowedError`` when the Telegram user is not a master.
+    """
+    master = Master.objects.filter(telegram_id=telegram_id).first()
+    if master is None:
+        raise NotAllowedError("Not a master of this salon.")
+    adapter = get_adapter()
+    day = day or adapter.today()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=adapter.salon_tz)
+    rows = Appointment.objects.filter(
+        master=master,
+        status__in=Appointment.ACTIVE_STATUSES,
+        datetime_start__gte=start,
+        datetime_start__lt=start + timedelta(days=1),
+    ).select_related("client")
+    return master.name, visits_of(rows, one_master=master.pk)

@@ -13,7 +13,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from booking.validation import Conflict, check_placement
 from djproject.salon import staff
@@ -235,7 +237,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     def when(self, obj: Appointment) -> str:
         start = timezone.localtime(obj.datetime_start)
         end = timezone.localtime(obj.datetime_end)
-        return f"{start:%a %d.%m.%Y %H:%M}–{end:%H:%M}"
+        return f"{date_format(start, 'D d.m.Y')} {start:%H:%M}–{end:%H:%M}"
 
     # A master with a staff login sees and edits only their own appointments.
     @staticmethod
@@ -264,7 +266,14 @@ class AppointmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         staff.appointment_saved_by_staff(obj, created=not change, old_start=old_start, old_status=old_status)
 
-    def _per_visit(self, request: HttpRequest, queryset: QuerySet[Appointment], act: Any, done: str) -> None:
+    def _per_visit(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Appointment],
+        act: Any,
+        done: Any,
+    ) -> None:
+        """Apply ``act`` to every visit touched by the selection (all its appointments at once)."""
         refs = list(dict.fromkeys(queryset.values_list("booking_ref", flat=True)))
         changed = 0
         for ref in refs:
@@ -274,31 +283,39 @@ class AppointmentAdmin(admin.ModelAdmin):
             except (VisitNotFoundError, ValueError):
                 continue
         self.message_user(request, done % {"count": changed}, messages.SUCCESS)
-        if changed < len(refs):
-            self.message_user(
-                request,
-                _("%(count)d visits were not active and stayed as they were.")
-                % {"count": len(refs) - changed},
-                messages.WARNING,
+        if skipped := len(refs) - changed:
+            message = ngettext_lazy(
+                "%(count)d visit was not active and stayed as it was.",
+                "%(count)d visits were not active and stayed as they were.",
+                "count",
             )
+            self.message_user(request, message % {"count": skipped}, messages.WARNING)
 
     @admin.action(description=_("Confirm selected visits"), permissions=["change"])
     def confirm(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        self._per_visit(request, queryset, staff.confirm_visit, _("%(count)d visits confirmed."))
+        done = ngettext_lazy("%(count)d visit confirmed.", "%(count)d visits confirmed.", "count")
+        self._per_visit(request, queryset, staff.confirm_visit, done)
 
     @admin.action(description=_("Cancel selected visits"), permissions=["change"])
     def cancel(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        self._per_visit(request, queryset, staff.cancel_visit_by_staff, _("%(count)d visits cancelled."))
+        done = ngettext_lazy("%(count)d visit cancelled.", "%(count)d visits cancelled.", "count")
+        self._per_visit(request, queryset, staff.cancel_visit_by_staff, done)
 
     @admin.action(description=_("Mark selected visits as completed"), permissions=["change"])
     def complete(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        act = partial(staff.close_visit, status=Appointment.STATUS_COMPLETED)
-        self._per_visit(request, queryset, act, _("%(count)d visits completed."))
+        done = ngettext_lazy("%(count)d visit completed.", "%(count)d visits completed.", "count")
+        self._per_visit(
+            request, queryset, partial(staff.close_visit, status=Appointment.STATUS_COMPLETED), done
+        )
 
     @admin.action(description=_("Mark selected visits as no-show"), permissions=["change"])
     def no_show(self, request: HttpRequest, queryset: QuerySet[Appointment]) -> None:
-        act = partial(staff.close_visit, status=Appointment.STATUS_NO_SHOW)
-        self._per_visit(request, queryset, act, _("%(count)d visits marked as no-show."))
+        done = ngettext_lazy(
+            "%(count)d visit marked as no-show.", "%(count)d visits marked as no-show.", "count"
+        )
+        self._per_visit(
+            request, queryset, partial(staff.close_visit, status=Appointment.STATUS_NO_SHOW), done
+        )
 
 
 @admin.register(Notification)

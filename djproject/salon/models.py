@@ -296,6 +296,7 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
             models.CheckConstraint(
                 condition=Q(datetime_end__gt=F("datetime_start")),
                 name="salon_appointment_end_after_start",
+                violation_error_message=_("An appointment lasts at least one minute."),
             ),
             PostgresExclusionConstraint(
                 name="salon_appointment_no_overlap",
@@ -373,7 +374,11 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
             _end_after_start("salon_bs_weekdays", "work_start_weekdays", "work_end_weekdays"),
             _end_after_start("salon_bs_saturday", "work_start_saturday", "work_end_saturday"),
             _end_after_start("salon_bs_sunday", "work_start_sunday", "work_end_sunday"),
-            models.CheckConstraint(condition=Q(step_minutes__gte=1), name="salon_bs_step_positive"),
+            models.CheckConstraint(
+                condition=Q(step_minutes__gte=1),
+                name="salon_bs_step_positive",
+                violation_error_message=_("The slot step is at least one minute."),
+            ),
         ]
 
     def __str__(self) -> str:

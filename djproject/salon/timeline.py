@@ -374,7 +374,7 @@ def timeline_view(request: HttpRequest) -> TemplateResponse:
     context = {
         **admin.site.each_context(request),
         "title": _("Day timeline"),
-        "subtitle": date_format(day, "l, j F Y"),
+        "subtitle": f"{date_format(day, 'l')}, {date_format(day, 'DATE_FORMAT')}",
         "timeline": timeline,
     }
     return TemplateResponse(request, "admin/salon/timeline.html", context)

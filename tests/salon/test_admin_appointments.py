@@ -158,7 +158,7 @@ def test_confirm_action_confirms_pending_visits_and_tells_their_clients(admin_cl
 
     response = run_action(admin_client, "confirm", Appointment.objects.all())
 
-    assert "1 visits confirmed" in response.content.decode()
+    assert "1 visit confirmed." in response.content.decode()
     assert Appointment.objects.get().status == Appointment.STATUS_CONFIRMED
     assert Notification.objects.filter(kind=N.KIND_CONFIRMED, chat_id=maria.telegram_id).exists()
     assert visit.status == Appointment.STATUS_PENDING

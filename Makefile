@@ -39,9 +39,12 @@ seed: migrate
 demo: seed
 	$(PY) -m djproject.demo --host $(HOST) --port $(PORT)
 
-bench: venv
+# Benchmarks print figures; they are not part of the test run. The engine's compares against
+# the reference engine, installed here only (it declares Python 3.12 but runs on 3.11).
+bench: venv messages
 	$(PY) -m pip install --quiet --ignore-requires-python 'codex-services==0.1.4'
 	$(PY) -m booking.engine.bench
+	$(PY) -m bot.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db*.sqlite3*

@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+LOG_FILE = "demo-admin.log"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -17,11 +19,14 @@ def main() -> int:
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
 
+    # The admin's request log would interleave with the terminal chat: it goes to a file.
+    log = open(LOG_FILE, "ab")  # noqa: SIM115 - open for the child's whole life
     admin = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"{args.host}:{args.port}"],
-        stdout=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    print(f"Admin: http://{args.host}:{args.port}/admin/  (login printed above by seed_demo)")
+    print(f"Admin: http://{args.host}:{args.port}/admin/  (login printed above; its log: {LOG_FILE})")
     try:
         if importlib.util.find_spec("bot") is None:
             return admin.wait()
@@ -34,6 +39,7 @@ def main() -> int:
     finally:
         admin.terminate()
         admin.wait(timeout=10)
+        log.close()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,72 @@
+"""The one place where the bot is assembled: polling, the webhook, the local terminal chat,
+the tests and the benchmark all build the same dispatcher and bot from here."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.utils.i18n import I18n
+from aiogram_dialog import setup_dialogs
+
+from bot import intent_ids
+from bot.commands import commands_router, fallback_router, set_commands
+from bot.dialogs import all_dialogs
+from bot.errors import errors_router
+from bot.facade import BookingFacade
+from bot.i18n import ClientLanguageMiddleware, build_i18n
+from bot.middlewares import AnswerTracker, CallbackAnswerGuard, RetryAfterMiddleware
+
+# A syntactically valid token for sessions that never reach Telegram (local mode, tests).
+OFFLINE_TOKEN = "4242:offline-token-for-local-mode-and-tests"
+
+
+def build_dispatcher(
+    *,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+    facade: BookingFacade | None = None,
+    i18n: I18n | None = None,
+    set_commands_on_startup: bool = True,
+) -> Dispatcher:
+    """The dispatcher with every router, the dialogs and the middlewares, in the order that
+    matters: commands before dialogs (so /start wins over a dialog's text input), the
+    fallback after them, the language middleware after ``setup_dialogs`` (so the dialogs'
+    internal updates are translated too)."""
+    intent_ids.install()
+    storage = storage or MemoryStorage()
+    events_isolation = events_isolation or SimpleEventIsolation()
+    facade = facade or BookingFacade()
+    i18n = i18n or build_i18n()
+
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation, facade=facade)
+    dp.callback_query.outer_middleware(CallbackAnswerGuard())
+    dp.include_router(errors_router())
+    dp.include_router(commands_router())
+    for dialog in all_dialogs():
+        dp.include_router(dialog)
+    dp.include_router(fallback_router())
+    setup_dialogs(dp, events_isolation=events_isolation)
+    ClientLanguageMiddleware(i18n, facade).setup(dp)
+
+    if set_commands_on_startup:
+
+        async def _commands(bot: Bot) -> None:
+            await set_commands(bot, i18n)
+
+        dp.startup.register(_commands)
+    return dp
+
+
+def build_bot(token: str = OFFLINE_TOKEN, *, session: BaseSession | None = None, api_url: str = "") -> Bot:
+    """A bot whose session waits out flood control and tracks callback answers;
+    ``api_url`` points it at a self-hosted Bot API server."""
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    session.middleware(RetryAfterMiddleware())
+    session.middleware(AnswerTracker())
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))

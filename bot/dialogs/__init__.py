@@ -1,0 +1,13 @@
+"""The client's screens as aiogram-dialog dialogs: one ``Dialog`` per flow, states in
+``states.py``, shared widgets in ``common.py`` and ``calendar.py``."""
+
+from aiogram_dialog import Dialog
+
+from bot.dialogs.booking import booking_dialog, reschedule_dialog
+from bot.dialogs.menu import menu_dialog
+from bot.dialogs.my_bookings import my_bookings_dialog
+
+
+def all_dialogs() -> list[Dialog]:
+    """Fresh dialog objects (a Dialog is a Router and can be attached to one dispatcher only)."""
+    return [menu_dialog(), booking_dialog(), my_bookings_dialog(), reschedule_dialog()]

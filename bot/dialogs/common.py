@@ -1,0 +1,101 @@
+"""What every screen shares: the Back/Cancel row, the one-line notice, the hint for text
+typed where a button is expected, and access to the facade and the client's id."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, Message
+from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.dialogs.states import MenuSG
+from bot.facade import BookingFacade
+from bot.texts import N_, T, _
+
+log = logging.getLogger(__name__)
+
+NOTICE_KEY = "notice"
+
+
+def facade(manager: DialogManager) -> BookingFacade:
+    """The facade handed to the dispatcher as workflow data (see ``bot/app.py``)."""
+    return manager.middleware_data["facade"]
+
+
+def client_id(manager: DialogManager) -> int:
+    """The Telegram id of the client behind this update: the only owner a visit action may touch."""
+    return manager.middleware_data["event_from_user"].id
+
+
+def set_notice(manager: DialogManager, msgid: str, **params: Any) -> None:
+    """Show one line above the next rendering of the current screen (then it is gone)."""
+    manager.dialog_data[NOTICE_KEY] = [msgid, params]
+
+
+async def notice_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
+    stored = dialog_manager.dialog_data.pop(NOTICE_KEY, None)
+    if not stored:
+        return {"notice": ""}
+    msgid, params = stored
+    return {"notice": "⚠️ " + _(msgid).format_map(params) + "\n"}
+
+
+async def go_home(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    """Cancel: drop whatever is in progress and show the main menu in place."""
+    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK)
+
+
+async def close_dialog(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
+    """Back from a flow's first screen: return to the screen that started it."""
+    await manager.done()
+
+
+async def on_stray_input(message: Message, _widget: Any, manager: DialogManager) -> None:
+    """Text (or a sticker, a photo ...) where a button is expected: hint, then the screen again
+    as a new message below the client's, so the buttons are in view."""
+    set_notice(manager, N_("Please use the buttons below."))
+    manager.show_mode = ShowMode.SEND
+
+
+def back_button(target: State | None) -> Button:
+    if target is None:
+        return Button(T("◀ Back"), id="bk", on_click=close_dialog)
+    return SwitchTo(T("◀ Back"), id="bk", state=target)
+
+
+def cancel_button() -> Button:
+    return Button(T("✖ Cancel"), id="cx", on_click=go_home)
+
+
+def nav_row(back: State | None) -> Row:
+    """Back (to ``back``, or out of the flow when None) and Cancel (to the main menu)."""
+    return Row(back_button(back), cancel_button())
+
+
+class Screen(Window):
+    """A window that logs callbacks none of its widgets took (forged or from an older layout);
+    the dialog then just shows the screen again and answers the query."""
+
+    async def process_callback(self, callback: CallbackQuery, dialog: Any, manager: DialogManager) -> bool:
+        processed = await super().process_callback(callback, dialog, manager)
+        if not processed:
+            log.warning("ignored callback data %r from user %s", callback.data, callback.from_user.id)
+        return processed
+
+
+def screen(*widgets: Any, state: State, getter: Any = None, **kwargs: Any) -> Window:
+    """A window with the notice line on top and the stray-input hint as its last input."""
+    getters = [notice_getter] + (list(getter) if isinstance(getter, list) else [getter] if getter else [])
+    return Screen(
+        Format("{notice}", when="notice"),
+        *widgets,
+        MessageInput(on_stray_input),
+        state=state,
+        getter=getters,
+        **kwargs,
+    )

@@ -1,0 +1,95 @@
+"""What the client sees when something goes wrong: never a traceback, always a screen.
+
+- A stale button (old message, a dialog that is closed or not on top, a renamed state, state
+  lost after a restart): the callback is answered and the current screen is shown anew (the
+  main menu when nothing is open).
+- "message is not modified": harmless, ignored (aiogram-dialog also handles it on its own path).
+- Anything else: logged with the traceback, the callback answered, a friendly "nothing was
+  lost" and the main menu.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+from bot.dialogs.common import set_notice
+from bot.dialogs.states import MenuSG
+from bot.facade import VisitNotFoundError
+from bot.middlewares import answer_quietly
+from bot.texts import N_, _
+
+log = logging.getLogger(__name__)
+
+STALE = N_("That button belongs to an older message. Here is where you are now.")
+VISIT_GONE = N_("This visit is not in your upcoming bookings.")
+OOPS = N_("Sorry, something went wrong on our side. Nothing was lost; please try again.")
+
+
+async def _answer(event: ErrorEvent, bot: Bot) -> None:
+    if event.update.callback_query is not None:
+        await answer_quietly(bot, event.update.callback_query.id)
+
+
+async def _restart_menu(dialog_manager: DialogManager) -> None:
+    await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND)
+
+
+def errors_router() -> Router:
+    router = Router(name="errors")
+
+    @router.error(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    async def stale(event: ErrorEvent, bot: Bot, dialog_manager: DialogManager) -> None:
+        log.info("stale dialog event: %s", event.exception)
+        await _answer(event, bot)
+        if dialog_manager.has_context():
+            set_notice(dialog_manager, STALE)
+            await dialog_manager.show(ShowMode.SEND)
+        else:
+            await _restart_menu(dialog_manager)
+
+    @router.error(ExceptionTypeFilter(VisitNotFoundError))
+    async def visit_gone(event: ErrorEvent, bot: Bot, dialog_manager: DialogManager) -> None:
+        """The visit being shown or moved was cancelled meanwhile (by staff, in another chat)."""
+        await _answer(event, bot)
+        await dialog_manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.NO_UPDATE)
+        set_notice(dialog_manager, VISIT_GONE)
+        dialog_manager.show_mode = ShowMode.SEND  # start() kept NO_UPDATE for the manager
+        await dialog_manager.show()
+
+    @router.error(
+        ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified")
+    )
+    async def not_modified(event: ErrorEvent, bot: Bot) -> None:
+        await _answer(event, bot)
+
+    @router.error()
+    async def unexpected(event: ErrorEvent, bot: Bot, dialog_manager: DialogManager | None = None) -> None:
+        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+        await _answer(event, bot)
+        chat_id = _chat_id(event)
+        if chat_id is None:
+            return
+        try:
+            await bot.send_message(chat_id, _(OOPS))
+            if dialog_manager is not None:
+                await _restart_menu(dialog_manager)
+        except Exception:  # the apology itself failed (network, blocked bot): log, give up
+            log.exception("could not recover from the failure of update %s", event.update.update_id)
+
+    return router
+
+
+def _chat_id(event: ErrorEvent) -> int | None:
+    update = event.update
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None and update.callback_query.message is not None:
+        return update.callback_query.message.chat.id
+    return None

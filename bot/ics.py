@@ -1,0 +1,32 @@
+"""The .ics file sent after booking, so the client can put the visit in their calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from icalendar import Calendar, Event
+
+
+def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None) -> bytes:
+    """One VEVENT in the salon's time zone (with its VTIMEZONE), keyed by the visit reference,
+    so importing a rescheduled visit's file again updates the same calendar entry."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Salon booking bot//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{visit.ref}@salon-booking-bot")
+    event.add("dtstamp", now or datetime.now(UTC))
+    event.add("dtstart", visit.starts_at)
+    event.add("dtend", visit.ends_at)
+    event.add("summary", title)
+    if salon.address:
+        event.add("location", salon.address)
+    lines = [f"{item.starts_at:%H:%M} {item.service_name} ({item.master_name})" for item in visit.items]
+    if salon.phone:
+        lines.append(salon.phone)
+    event.add("description", "\n".join(lines))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,79 @@
+"""Fixtures for conversation tests: the real dispatcher and bot, Telegram simulated at the
+Bot API boundary (``bot.local_session.TelegramSimulator``), and users who tap and type."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
+from asgiref.sync import sync_to_async
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from django.core.management import call_command
+from django.db import connections
+
+from bot.app import build_bot, build_dispatcher
+from bot.i18n import LOCALES_DIR
+from bot.local_session import SimulatedUser, TelegramSimulator
+
+_user_ids = itertools.count(700_001)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """``make messages`` compiles the catalogues; do it here too when they are missing or
+    older than their .po, so ``pytest tests/bot`` works on its own."""
+    for po in Path(LOCALES_DIR).glob("*/LC_MESSAGES/bot.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections() -> AsyncIterator[None]:
+    """The facade's queries run in asgiref's executor thread, whose connection would outlive
+    the test and keep the test database from being dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def telegram() -> TelegramSimulator:
+    return TelegramSimulator()
+
+
+@pytest.fixture
+async def bot(telegram: TelegramSimulator) -> AsyncIterator[Bot]:
+    bot = build_bot(session=telegram)
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture
+def dp() -> Dispatcher:
+    # JsonMemoryStorage round-trips dialog data through JSON, as RedisStorage would.
+    return build_dispatcher(storage=JsonMemoryStorage(), set_commands_on_startup=False)
+
+
+@pytest.fixture
+def demo_salon(transactional_db: None) -> None:
+    """The demo salon (Salon Aurora: 3 categories, 10 services, 4 masters)."""
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def make_user(dp: Dispatcher, bot: Bot, telegram: TelegramSimulator) -> Callable[..., SimulatedUser]:
+    def make(language_code: str | None = "en", first_name: str = "Anna") -> SimulatedUser:
+        return SimulatedUser(
+            dp, bot, telegram, next(_user_ids), first_name=first_name, language_code=language_code
+        )
+
+    return make

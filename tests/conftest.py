@@ -133,3 +133,14 @@ def adapter(salon):
     from tests.moments import NOW
 
     return get_adapter(clock=lambda: NOW)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[None]:
+    """Stop the clock at ``tests.moments.NOW`` (Tuesday 1 December 2026, 08:00 Berlin)."""
+    import time_machine
+
+    from tests.moments import NOW
+
+    with time_machine.travel(NOW, tick=False):
+        yield

@@ -108,23 +108,43 @@ def _master(
     )
 
 
-def generate_days(count: int, seed: int) -> list[SalonDay]:
-    """``count`` consecutive salon days, the same for the same seed."""
+@dataclass(frozen=True)
+class Profile:
+    """What kind of salon days to generate."""
+
+    masters: tuple[int, int]  # how many masters work that day (inclusive range)
+    services_weights: tuple[int, int, int]  # how often a visit has 1, 2 or 3 services
+    qualified_share: float  # at least this share of the masters can do each service
+
+
+PROFILES = {
+    # A cross-section of salons: half the visits one service, from 1 to 20 masters.
+    "mixed": Profile(masters=(1, 20), services_weights=(5, 3, 2), qualified_share=0.4),
+    # Large salons and multi-service visits only, most masters able to do most services: where
+    # a backtracking search truncated at 50 chains misses the most starts.
+    "chains": Profile(masters=(8, 20), services_weights=(0, 1, 1), qualified_share=0.7),
+}
+
+
+def generate_days(count: int, seed: int, profile: Profile = PROFILES["mixed"]) -> list[SalonDay]:
+    """``count`` consecutive salon days, the same for the same seed and profile."""
     rng = random.Random(seed)
     calculator = SlotCalculator()
     days: list[SalonDay] = []
     for offset in range(count):
         day = FIRST_DAY + timedelta(days=offset)
-        ids = [str(number) for number in range(1, rng.randint(1, 20) + 1)]
+        ids = [str(number) for number in range(1, rng.randint(*profile.masters) + 1)]
         availability = {resource_id: _master(rng, day, resource_id, calculator) for resource_id in ids}
         services = [
             ServiceRequest(
                 service_id=f"service-{number}",
                 duration_minutes=rng.choice(range(30, 121, 15)),
                 min_gap_after_minutes=rng.choice([0, 0, 5, 10, 15]),
-                possible_resource_ids=rng.sample(ids, rng.randint(max(1, len(ids) * 2 // 5), len(ids))),
+                possible_resource_ids=rng.sample(
+                    ids, rng.randint(max(1, int(len(ids) * profile.qualified_share)), len(ids))
+                ),
             )
-            for number in range(rng.choices([1, 2, 3], weights=[5, 3, 2])[0])
+            for number in range(rng.choices([1, 2, 3], weights=profile.services_weights)[0])
         ]
         request = BookingEngineRequest(service_requests=services, booking_date=day)
         days.append(SalonDay(request=request, availability=availability, step=rng.choice([15, 30])))
@@ -286,14 +306,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=300, help="salon days to generate (default 300)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     parser.add_argument(
+        "--profile", choices=sorted(PROFILES), default="mixed", help="kind of salon days (default mixed)"
+    )
+    parser.add_argument(
         "--brute-days", type=int, default=None, help="days to time the brute force on (default: all)"
     )
     args = parser.parse_args(argv)
 
-    days = generate_days(args.days, args.seed)
+    days = generate_days(args.days, args.seed, PROFILES[args.profile])
     by_services = {n: sum(len(d.request.service_requests) == n for d in days) for n in (1, 2, 3)}
     print(
-        f"{len(days)} salon days (seed {args.seed}): "
+        f"{len(days)} salon days (profile {args.profile}, seed {args.seed}): "
         + ", ".join(f"{count} with {n} service{'s' if n > 1 else ''}" for n, count in by_services.items())
         + f"; {statistics.fmean(len(d.availability) for d in days):.1f} masters on average"
     )

@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,15 +16,12 @@ from djproject.salon import services
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import Appointment
 from tests import factories as f
-from tests.moments import NOW, WEDNESDAY, local
+from tests.moments import WEDNESDAY, local
 
 WED = WEDNESDAY.weekday()
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
 import pytest
-import time_machine
 from django.db import connection
 
 from booking.errors import SlotAlreadyBookedError
@@ -18,17 +17,11 @@ from djproject.salon import services
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import Appointment
 from tests import factories as f
-from tests.moments import NOW, WEDNESDAY
+from tests.moments import WEDNESDAY
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen_clock")]
 
 THREADS = 16
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def race(attempt, count: int = THREADS) -> list[str]:

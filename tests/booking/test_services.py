@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 
 from booking import selectors
 from booking.errors import CancellationTooLateError, SlotAlreadyBookedError
@@ -17,10 +16,7 @@ from tests.moments import NOW, WEDNESDAY, local
 WED = WEDNESDAY.weekday()
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture(autouse=True)

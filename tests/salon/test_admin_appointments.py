@@ -1,22 +1,18 @@
 """Daily work in the admin: appointments made by hand obey the bot's rules; actions tell clients."""
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from djproject.salon import services
 from djproject.salon.models import Appointment, Notification
 from tests import factories as f
-from tests.moments import NOW, WEDNESDAY, local
+from tests.moments import WEDNESDAY, local
 
 N = Notification
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 
 from booking.errors import SlotAlreadyBookedError
@@ -18,10 +17,7 @@ N = Notification
 STAFF_CHAT = -100_123
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture

@@ -27,12 +27,13 @@ The schedule, per master and date (a newcomer's questions answered once):
 
 from __future__ import annotations
 
+import logging
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import holidays
@@ -49,6 +50,8 @@ from booking.engine import (
     ServiceRequest,
 )
 from booking.errors import UnbookableRequestError
+
+log = logging.getLogger(__name__)
 
 MasterSelections = dict[str, str] | dict[int, int | None] | dict[str, Any] | None
 
@@ -189,10 +192,9 @@ class DjangoAvailabilityAdapter:
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
         site = self.site_settings
-        country = getattr(site, "holidays_country", "") or ""
-        if not country:
-            return holidays.HolidayBase()
-        return holidays.country_holidays(country, subdiv=getattr(site, "holidays_subdiv", "") or None)
+        return _public_holidays(
+            getattr(site, "holidays_country", "") or "", getattr(site, "holidays_subdiv", "") or ""
+        )
 
     def is_holiday(self, day: date) -> bool:
         return day in self._holidays
@@ -206,9 +208,9 @@ class DjangoAvailabilityAdapter:
 
     def max_advance_days(self, master: Any | None = None) -> int:
         own = getattr(master, "max_advance_days", None) if master is not None else None
-        if own is not None:
-            return int(own)
-        return int(getattr(self.booking_settings, "max_advance_days", 60) or 60)
+        if own is None:
+            own = getattr(self.booking_settings, "max_advance_days", None)
+        return 60 if own is None else int(own)
 
     def buffer_minutes(self, master: Any) -> int:
         own = getattr(master, "buffer_between_minutes", None)
@@ -587,6 +589,17 @@ def _feasible_groups(requests: list[ServiceRequest]) -> list[ServiceRequest]:
         if len(indexes) < 2 or len(masters) < len(indexes):
             drop.update(indexes)
     return [r.model_copy(update={"parallel_group": None}) if i in drop else r for i, r in enumerate(requests)]
+
+
+@lru_cache(maxsize=16)
+def _public_holidays(country: str, subdiv: str) -> holidays.HolidayBase:
+    """One holiday calendar per country and region for the whole process (years fill in lazily)."""
+    if country:
+        try:
+            return holidays.country_holidays(country, subdiv=subdiv or None)
+        except NotImplementedError:  # the admin validates the codes; never fail a booking over it
+            log.warning("Unknown holidays country/region %r/%r: no public holidays", country, subdiv)
+    return holidays.HolidayBase()
 
 
 def _local_minutes(day: date, moment: time, tz: zoneinfo.ZoneInfo) -> int:

@@ -10,6 +10,7 @@ import zoneinfo
 from datetime import timedelta
 from typing import Any, Self
 
+import holidays
 from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
@@ -440,6 +441,16 @@ class SiteSettings(SingletonModel):
 
     def __str__(self) -> str:
         return self.salon_name
+
+    def clean(self) -> None:
+        if not self.holidays_country:
+            return
+        try:
+            holidays.country_holidays(self.holidays_country, subdiv=self.holidays_subdiv or None)
+        except NotImplementedError as error:
+            raise ValidationError(
+                {"holidays_subdiv" if self.holidays_subdiv else "holidays_country": str(error)}
+            ) from error
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

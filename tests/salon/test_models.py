@@ -147,3 +147,15 @@ def test_appointment_is_shown_in_local_time():
     )
     assert "01.12.2026 10:00" in str(appt)
     assert appt.datetime_start + timedelta(minutes=60) == appt.datetime_end
+
+
+@pytest.mark.parametrize(
+    ("country", "subdiv", "field"), [("XX", "", "holidays_country"), ("DE", "ZZ", "holidays_subdiv")]
+)
+def test_unknown_holiday_country_or_region_is_a_validation_error(country, subdiv, field):
+    site = SiteSettings.load()
+    site.holidays_country, site.holidays_subdiv = country, subdiv
+
+    with pytest.raises(ValidationError) as error:
+        site.full_clean()
+    assert field in error.value.message_dict

@@ -182,7 +182,7 @@ def booking_window(
 ) -> tuple[date, date]:
     """First and last bookable date: today up to the longest ``max_advance_days`` that applies."""
     today = adapter.today()
-    masters = list(adapter.master_model.objects.filter(pk__in=master_ids)) if master_ids else []
+    masters = list(adapter.masters_by_id(master_ids).values()) if master_ids else []
     days = max([adapter.max_advance_days(m) for m in masters] or [adapter.max_advance_days()])
     return today, today + timedelta(days=days)
 

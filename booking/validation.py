@@ -44,7 +44,7 @@ def check_placement(
     exclude_ids: tuple[int, ...] = (),
 ) -> Placement:
     """Check one appointment; ``seat=None`` picks the first free seat of the master."""
-    master = adapter.master_model.objects.get(pk=master_id)
+    master = adapter.masters_by_id([master_id])[master_id]
     day = start.astimezone(adapter.master_tz(master)).date()
     book = adapter.schedule_book([master_id], day, day)
     conflicts: list[Conflict] = []

@@ -151,6 +151,7 @@ class DjangoAvailabilityAdapter:
         self._step_minutes = step_minutes
         self._cache = cache_adapter or BookingCacheAdapter()
         self.clock = clock
+        self._masters: dict[int, Any] = {}  # rows read by this adapter, by id
         self.appointment_status_filter = list(
             appointment_status_filter
             or getattr(appointment_model, "ACTIVE_STATUSES", None)
@@ -292,6 +293,7 @@ class DjangoAvailabilityAdapter:
         )
         result: dict[int, list[Any]] = defaultdict(list)
         for master in masters:  # Meta.ordering
+            self._masters[master.pk] = master
             for category_id in by_master[master.pk]:
                 result[category_id].append(master)
         return result
@@ -412,8 +414,15 @@ class DjangoAvailabilityAdapter:
     # Schedule (hours, breaks, days off)
     # ------------------------------------------------------------------------------------------
 
+    def masters_by_id(self, master_ids: Iterable[int]) -> dict[int, Any]:
+        """Master rows by id; rows this adapter has read already are not queried again."""
+        wanted = set(master_ids)
+        if missing := wanted - self._masters.keys():
+            self._masters.update((m.pk, m) for m in self.master_model.objects.filter(pk__in=missing))
+        return {pk: self._masters[pk] for pk in wanted if pk in self._masters}
+
     def schedule_book(self, master_ids: list[int], start_date: date, end_date: date) -> ScheduleBook:
-        masters = {m.pk: m for m in self.master_model.objects.filter(pk__in=master_ids)}
+        masters = self.masters_by_id(master_ids)
         rows: dict[tuple[int, int], Any] = {}
         for row in self.working_day_model.objects.filter(master_id__in=master_ids):
             rows[(row.master_id, row.weekday)] = row

@@ -1,5 +1,7 @@
-"""``python -m bot``: long polling (default), ``--webhook`` (aiohttp server) or ``--local``
-(terminal chat, no token needed). Environment variables: see docs/bot.md."""
+"""``python -m bot``: long polling (default), ``--webhook`` (aiohttp server), ``--worker`` (only
+the notification sender) or ``--local`` (terminal chat, no token needed). Polling and the
+webhook server run the notification sender beside them; local mode does not (it must not
+consume the real outbox). Environment variables: see docs/bot.md."""
 
 from __future__ import annotations
 
@@ -7,8 +9,13 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
+from typing import TYPE_CHECKING
 
 import django
+
+if TYPE_CHECKING:
+    from bot.outbox import OutboxSender
 
 
 def main() -> int:
@@ -18,6 +25,9 @@ def main() -> int:
         "--webhook", action="store_true", help="serve the webhook (WEBHOOK_URL, WEBHOOK_SECRET)"
     )
     mode.add_argument("--local", action="store_true", help="chat with the bot in this terminal")
+    mode.add_argument(
+        "--worker", action="store_true", help="only send notifications (no updates are received)"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproject.settings")
@@ -25,6 +35,7 @@ def main() -> int:
 
     from bot.app import build_bot, build_dispatcher
     from bot.config import load_config
+    from bot.outbox import OutboxSender, attach_sender, build_sender_bot
     from bot.storage import build_storage
 
     config = load_config()
@@ -40,9 +51,15 @@ def main() -> int:
 
     if not config.token:
         parser.error("BOT_TOKEN is not set (use --local to try the bot without one)")
+    sender = OutboxSender(build_sender_bot(config.token, api_url=config.api_url))
+    if args.worker:
+        asyncio.run(_work(sender))
+        return 0
+
     storage, isolation = build_storage(config.redis_url)
     dp = build_dispatcher(storage=storage, events_isolation=isolation)
     bot = build_bot(config.token, api_url=config.api_url)
+    attach_sender(dp, sender)  # started and stopped with polling or the webhook server
     if args.webhook:
         from bot.webhook import run_webhook
 
@@ -55,6 +72,17 @@ def main() -> int:
 
     asyncio.run(poll())
     return 0
+
+
+async def _work(sender: OutboxSender) -> None:
+    """``--worker``: the sender alone, until SIGINT or SIGTERM."""
+    from bot.outbox import run_worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await run_worker(sender, stop)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from bot.errors import errors_router
 from bot.facade import BookingFacade
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import AnswerTracker, CallbackAnswerGuard, RetryAfterMiddleware
+from bot.staff import staff_router
 
 # A syntactically valid token for sessions that never reach Telegram (local mode, tests).
 OFFLINE_TOKEN = "4242:offline-token-for-local-mode-and-tests"
@@ -34,9 +35,9 @@ def build_dispatcher(
     set_commands_on_startup: bool = True,
 ) -> Dispatcher:
     """The dispatcher with every router, the dialogs and the middlewares, in the order that
-    matters: commands before dialogs (so /start wins over a dialog's text input), the
-    fallback after them, the language middleware after ``setup_dialogs`` (so the dialogs'
-    internal updates are translated too)."""
+    matters: commands and the notifications' buttons and /today (``staff.py``) before dialogs
+    (so /start wins over a dialog's text input), the fallback after them, the language
+    middleware after ``setup_dialogs`` (so the dialogs' internal updates are translated too)."""
     intent_ids.install()
     storage = storage or MemoryStorage()
     events_isolation = events_isolation or SimpleEventIsolation()
@@ -47,6 +48,7 @@ def build_dispatcher(
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.include_router(errors_router())
     dp.include_router(commands_router())
+    dp.include_router(staff_router())
     for dialog in all_dialogs():
         dp.include_router(dialog)
     dp.include_router(fallback_router())

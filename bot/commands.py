@@ -45,6 +45,9 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
 def commands_router() -> Router:
     router = Router(name="commands")
 
+    # The client's menu lives in private chats; in the staff group these commands do nothing.
+    router.message.filter(F.chat.type == "private")
+
     @router.message(CommandStart())
     @router.message(Command("cancel"))
     async def reset(message: Message, dialog_manager: DialogManager) -> None:

@@ -1,8 +1,12 @@
 """The bot's only door to the database: one async method per salon service.
 
-Each method is exactly one ``sync_to_async`` call into ``djproject.salon.services``, so a
-whole booking step (transaction, locks, insert) runs in one thread hop and no ORM object
-escapes into async code. Handlers and getters never import the ORM.
+Each method is exactly one ``sync_to_async`` call into ``djproject.salon.services`` (or
+``djproject.salon.staff`` for the staff side), so a whole booking step (transaction, locks,
+insert) runs in one thread hop and no ORM object escapes into async code. Handlers and getters
+never import the ORM.
+
+``OutboxFacade`` is the notification sender's door: the outbox claim protocol
+(``djproject.salon.outbox``) plus what rendering needs, on a thread of the sender's own.
 
 The salon's own errors are re-exported here under the names the handlers catch, so the
 dialogs do not depend on where the core keeps them.
@@ -12,16 +16,19 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import date
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections, connections
 
 from booking.engine import BookingEngineError, SlotAlreadyBookedError
 from booking.errors import CancellationTooLateError
 
 if TYPE_CHECKING:
+    from djproject.salon.outbox import OutboxMessage
     from djproject.salon.services import (
         CategoryInfo,
         ClientInfo,
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "BookingEngineError",
     "BookingFacade",
+    "NotAllowedError",
+    "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
     "VisitNotFoundError",
@@ -46,24 +55,35 @@ class TooLateToChangeError(Exception):
 
 
 class VisitNotFoundError(LookupError):
-    """No such upcoming visit of this client (also what a forged visit reference gets)."""
+    """No such upcoming visit of this client (also what a forged visit reference gets); for
+    the staff buttons: the visit is no longer pending."""
+
+
+class NotAllowedError(PermissionError):
+    """This Telegram user may not act on that visit (not the staff chat, not its master)."""
 
 
 class BookingFacade:
     """Async wrapper over the salon services module (injectable for tests and benchmarks)."""
 
-    def __init__(self, services: ModuleType | None = None) -> None:
+    def __init__(self, services: ModuleType | None = None, staff: ModuleType | None = None) -> None:
         self._services = services or importlib.import_module("djproject.salon.services")
+        self._staff = staff or importlib.import_module("djproject.salon.staff")
         self._not_found = getattr(self._services, "VisitNotFoundError", VisitNotFoundError)
+        self._not_allowed = getattr(self._staff, "NotAllowedError", NotAllowedError)
 
     async def _call(self, function_name: str, /, *args: Any, **kwargs: Any) -> Any:
-        function: Callable[..., Any] = getattr(self._services, function_name)
+        return await self._run(getattr(self._services, function_name), *args, **kwargs)
+
+    async def _run(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         try:
             return await sync_to_async(function)(*args, **kwargs)
         except self._not_found as error:
             raise VisitNotFoundError(str(error)) from error
         except CancellationTooLateError as error:
             raise TooLateToChangeError(str(error)) from error
+        except self._not_allowed as error:
+            raise NotAllowedError(str(error)) from error
 
     async def salon_info(self) -> SalonInfo:
         return await self._call("salon_info")
@@ -130,3 +150,81 @@ class BookingFacade:
 
     async def reschedule_visit(self, telegram_id: int, ref: str, day: date, time: str) -> Visit:
         return await self._call("reschedule_visit", telegram_id, ref, day, time)
+
+    # --- the staff side (djproject.salon.staff) ------------------------------------------------
+
+    async def confirm_visit(self, ref: str, *, chat_id: int, user_id: int) -> Visit:
+        """A Confirm button: pending → confirmed (``VisitNotFoundError`` if no longer pending)."""
+        return await self._run(self._staff.confirm_visit, ref, actor=(chat_id, user_id), pending_only=True)
+
+    async def decline_visit(self, ref: str, *, chat_id: int, user_id: int) -> Visit:
+        """A Decline button: pending → cancelled, the time freed (``VisitNotFoundError`` if no
+        longer pending)."""
+        return await self._run(self._staff.decline_visit, ref, actor=(chat_id, user_id), pending_only=True)
+
+    async def master_day(self, telegram_id: int) -> tuple[str, list[Visit]]:
+        """The master's name and visits today (salon time); ``NotAllowedError`` for others."""
+        return await self._run(self._staff.master_day, telegram_id)
+
+
+class OutboxFacade:
+    """The notification sender's door to the database.
+
+    Every call runs on ``executor`` — give each sender its own single-thread executor. With
+    asgiref's default (thread-sensitive) mode every sender of a process would share one thread
+    and never really overlap; with its own thread each sender holds its own connection and
+    claims, sends and marks independently of the others and of the dispatcher's queries.
+    """
+
+    def __init__(
+        self,
+        executor: ThreadPoolExecutor,
+        *,
+        outbox: ModuleType | None = None,
+        services: ModuleType | None = None,
+    ) -> None:
+        self._executor = executor
+        self._outbox = outbox or importlib.import_module("djproject.salon.outbox")
+        self._services = services or importlib.import_module("djproject.salon.services")
+
+    async def _run(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return await sync_to_async(function, thread_sensitive=False, executor=self._executor)(*args, **kwargs)
+
+    async def refresh_connection(self) -> None:
+        """Drop the thread's connection if it broke or outlived CONN_MAX_AGE (a long-running
+        worker has no request cycle to do it)."""
+        await self._run(close_old_connections)
+
+    async def close_connection(self) -> None:
+        await self._run(connections.close_all)
+
+    async def claim_due(self, limit: int, *, lease: timedelta | None = None) -> list[OutboxMessage]:
+        if lease is None:
+            return await self._run(self._outbox.claim_due, limit)
+        return await self._run(self._outbox.claim_due, limit, lease=lease)
+
+    async def next_due_in(self) -> float | None:
+        return await self._run(self._outbox.next_due_in)
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._run(self._outbox.mark_sent, message_id)
+
+    async def mark_retry(
+        self, message_id: int, error: str, delay_seconds: float, *, tried: bool = True
+    ) -> bool:
+        return await self._run(self._outbox.mark_retry, message_id, error, delay_seconds, tried=tried)
+
+    async def mark_recipient_blocked(self, message_id: int, error: str) -> int:
+        return await self._run(self._outbox.mark_recipient_blocked, message_id, error)
+
+    async def mark_dropped(self, message_id: int, reason: str) -> None:
+        await self._run(self._outbox.mark_dropped, message_id, reason)
+
+    def backoff_seconds(self, attempts: int) -> float:
+        return self._outbox.backoff_seconds(attempts)  # pure arithmetic, no database
+
+    async def describe_visit(self, ref: str) -> Visit | None:
+        return await self._run(self._services.describe_visit, ref)
+
+    async def salon_info(self) -> SalonInfo:
+        return await self._run(self._services.salon_info)

@@ -75,6 +75,10 @@ class ClientLanguageMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return DEFAULT_LANGUAGE
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            # Staff in a group are not clients: no client record, Telegram's language.
+            return telegram_language(user.language_code)
         try:
             chosen = await self.chosen_language(user)
         except Exception:

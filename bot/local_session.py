@@ -4,8 +4,9 @@
 server does: it receives each request as the form fields aiogram would post (JSON-encoded
 markup, ``attach://`` files), keeps the chats' messages (ids counting up, inline keyboards,
 the reply keyboard), returns real JSON through aiogram's own response parsing, and fails the
-way Telegram fails ("message is not modified", "query is too old", flood control) — always,
-where Telegram would, or once, when told to with ``fail``.
+way Telegram fails ("message is not modified", "query is too old", flood control, a network
+error) — always, where Telegram would, or once, when told to with ``fail``; a chat in
+``blocked`` refuses every message with 403, as a user who blocked the bot does.
 
 ``SimulatedUser`` is a person in a private chat: they type text, press buttons by their label
 in the last keyboard they see, and share their contact. Each action is a real ``Update`` fed
@@ -24,6 +25,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile, Update
@@ -33,6 +35,7 @@ NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
+BLOCKED = "Forbidden: bot was blocked by the user"
 
 
 class ApiError(Exception):
@@ -67,6 +70,7 @@ class SimMessage:
 class SimChat:
     id: int
     first_name: str = "Client"
+    type: str = "private"  # a negative id is a group ("supergroup", named by ``first_name``)
     messages: dict[int, SimMessage] = field(default_factory=dict)
     reply_keyboard: list[list[dict[str, Any]]] | None = None
     reply_keyboard_one_time: bool = False
@@ -85,6 +89,8 @@ class Failure:
     status: int
     retry_after: int | None
     times: int
+    chat_id: int | None = None
+    network: bool = False
 
 
 def visible(text: str) -> str:
@@ -105,6 +111,7 @@ class TelegramSimulator(BaseSession):
         self.files: dict[str, bytes] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[Failure] = []
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: every send gets 403
         self._callbacks: dict[str, bool] = {}
         self._file_ids = itertools.count(1)
 
@@ -118,14 +125,21 @@ class TelegramSimulator(BaseSession):
         status: int = 400,
         retry_after: int | None = None,
         times: int = 1,
+        chat_id: int | None = None,
+        network: bool = False,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with this error."""
-        self._failures.append(Failure(method, description, status, retry_after, times))
+        """Make the next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail with
+        this error; ``network=True``: no response at all (aiogram's TelegramNetworkError)."""
+        self._failures.append(Failure(method, description, status, retry_after, times, chat_id, network))
 
     def chat(self, chat_id: int, first_name: str = "Client") -> SimChat:
         if chat_id not in self.chats:
-            self.chats[chat_id] = SimChat(chat_id, first_name)
+            self.chats[chat_id] = SimChat(chat_id, first_name, "supergroup" if chat_id < 0 else "private")
         return self.chats[chat_id]
+
+    def sent_to(self, chat_id: int) -> list[SimMessage]:
+        """Messages the bot sent to a chat, in order (edits change them in place)."""
+        return [message for kind, chat, message in self.events if kind == "send" and chat == chat_id]
 
     def register_callback(self, callback_id: str) -> None:
         self._callbacks[callback_id] = False
@@ -168,7 +182,8 @@ class TelegramSimulator(BaseSession):
             params[f"file:{key}"] = (file.filename, await _read(file, bot))
         self.calls.append(ApiCall(name, params))
         try:
-            self._maybe_fail(name)
+            if self._maybe_fail(name, params):
+                raise TelegramNetworkError(method=method, message="Request timeout error")
             handler = getattr(self, f"_api_{name}", None)
             if handler is None:
                 raise ApiError("Not Found: method not found", status=404)
@@ -185,11 +200,22 @@ class TelegramSimulator(BaseSession):
         response = self.check_response(bot=bot, method=method, status_code=status, content=json.dumps(body))
         return response.result  # type: ignore[return-value]
 
-    def _maybe_fail(self, name: str) -> None:
+    def _maybe_fail(self, name: str, params: dict[str, Any]) -> bool:
+        """Raise the error planned for this call; True for a planned network error."""
+        chat_id = params.get("chat_id")
         for failure in self._failures:
-            if failure.method == name and failure.times > 0:
+            if (
+                failure.method == name
+                and failure.times > 0
+                and (failure.chat_id is None or str(failure.chat_id) == str(chat_id))
+            ):
                 failure.times -= 1
+                if failure.network:
+                    return True
                 raise ApiError(failure.description, failure.status, failure.retry_after)
+        if name.startswith("send") and chat_id is not None and int(chat_id) in self.blocked:
+            raise ApiError(BLOCKED, status=403)
+        return False
 
     # --- Bot API methods ---------------------------------------------------------------------------
 
@@ -325,7 +351,7 @@ class TelegramSimulator(BaseSession):
         body: dict[str, Any] = {
             "message_id": message.message_id,
             "date": message.date,
-            "chat": {"id": chat.id, "type": "private", "first_name": chat.first_name},
+            "chat": chat_json(chat),
         }
         if message.from_bot:
             body["from"] = self.bot_user
@@ -338,6 +364,12 @@ class TelegramSimulator(BaseSession):
         if message.inline_keyboard:
             body["reply_markup"] = {"inline_keyboard": message.inline_keyboard}
         return body
+
+
+def chat_json(chat: SimChat) -> dict[str, Any]:
+    if chat.type == "private":
+        return {"id": chat.id, "type": "private", "first_name": chat.first_name}
+    return {"id": chat.id, "type": chat.type, "title": chat.first_name}
 
 
 def _decode(value: Any) -> Any:
@@ -372,12 +404,14 @@ class SimulatedUser:
         *,
         first_name: str = "Anna",
         language_code: str | None = "en",
+        chat_id: int | None = None,
     ) -> None:
+        """``chat_id``: a group the user writes in (e.g. the staff chat) instead of their private chat."""
         self.dp, self.bot, self.telegram = dp, bot, telegram
         self.user_id = user_id
         self.first_name = first_name
         self.language_code = language_code
-        self.chat = telegram.chat(user_id, first_name)
+        self.chat = telegram.chat(user_id if chat_id is None else chat_id, first_name)
         self.last_callback_id: str | None = None
 
     # --- what the user sees ------------------------------------------------------------------------
@@ -421,7 +455,9 @@ class SimulatedUser:
         return user
 
     def _chat_json(self) -> dict[str, Any]:
-        return {"id": self.chat.id, "type": "private", "first_name": self.first_name}
+        if self.chat.type == "private":
+            return {"id": self.chat.id, "type": "private", "first_name": self.first_name}
+        return chat_json(self.chat)
 
     async def feed(self, update: dict[str, Any]) -> Any:
         update = {"update_id": next(_update_ids), **update}

@@ -395,6 +395,7 @@ def _visit_summary(visit: Any) -> dict[str, Any]:
         "masters": sorted({item.master_name for item in visit.items}),
         "minutes": int((visit.ends_at - visit.starts_at).total_seconds() // 60),
         "price": str(visit.total_price),
+        "pending": visit.status == "pending",  # the salon confirms bookings (BookingSettings)
     }
 
 
@@ -408,8 +409,12 @@ async def done_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
             "time_text": "",
             "total_duration": "",
             "total_price": "",
+            "pending": False,
+            "booked": True,
         }
     return {
+        "pending": bool(visit.get("pending")),
+        "booked": not visit.get("pending"),
         "services_text": "\n".join(f"• {name}" for name in visit["services"]),
         "master_name": ", ".join(visit["masters"]),
         "day_text": texts.day(date.fromisoformat(visit["day"])),
@@ -657,7 +662,11 @@ def booking_dialog() -> Dialog:
             state=BookingSG.phone,
         ),
         screen(
-            T("✅ You are booked!"),
+            T("✅ You are booked!", when="booked"),
+            T(
+                "📝 Your booking request is in. The salon will confirm it shortly; we will message you.",
+                when="pending",
+            ),
             Format("{services_text}"),
             T("Master: {master_name}"),
             T("Date: {day_text}"),

@@ -123,6 +123,12 @@ async def on_reschedule_pressed(callback: CallbackQuery, _button: Button, manage
         await manager.start(RescheduleSG.day, data=reschedule_start_data(visit))
 
 
+async def on_my_bookings_start(start_data: Any, manager: DialogManager) -> None:
+    """Opened on one visit (the buttons of a reminder, ``bot/staff.py``): remember which."""
+    if isinstance(start_data, dict) and REF_RE.match(str(start_data.get("ref", ""))):
+        manager.dialog_data["ref"] = start_data["ref"]
+
+
 async def on_reschedule_result(_start_data: Any, result: Any, manager: DialogManager) -> None:
     """A reschedule that could not happen comes back here with the reason."""
     if not isinstance(result, dict):
@@ -189,5 +195,6 @@ def my_bookings_dialog() -> Dialog:
             state=MyBookingsSG.too_late,
             getter=salon_phone_getter,
         ),
+        on_start=on_my_bookings_start,
         on_process_result=on_reschedule_result,
     )

@@ -231,6 +231,15 @@ class Client(models.Model):
         choices=settings.LANGUAGES,
         help_text=_("Chosen by the client in the bot; empty means Telegram's language."),
     )
+    telegram_language = models.CharField(
+        _("Telegram's language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the client's Telegram app (when we speak it); used until they pick one."
+        ),
+    )
     bot_blocked_at = models.DateTimeField(
         _("Blocked the bot at"),
         null=True,

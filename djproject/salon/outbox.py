@@ -65,7 +65,7 @@ def _client_recipient(rows: Sequence[Appointment]) -> tuple[int, str] | None:
     # Demo and walk-in clients have no (or a negative, made-up) Telegram id.
     if client is None or not client.telegram_id or client.telegram_id <= 0 or client.bot_blocked_at:
         return None
-    return client.telegram_id, client.language or "en"
+    return client.telegram_id, client.language or client.telegram_language or "en"
 
 
 def enqueue_visit_event(
@@ -203,18 +203,32 @@ def mark_dropped(message_id: int, reason: str) -> None:
     )
 
 
-def mark_retry(message_id: int, error: str, delay_seconds: float, *, now: datetime | None = None) -> bool:
-    """Try again after ``delay_seconds``; after ``MAX_ATTEMPTS`` the row fails. True if it will retry."""
+def mark_retry(
+    message_id: int,
+    error: str,
+    delay_seconds: float,
+    *,
+    tried: bool = True,
+    now: datetime | None = None,
+) -> bool:
+    """Try again after ``delay_seconds``; after ``MAX_ATTEMPTS`` the row fails. True if it will retry.
+
+    ``tried=False`` releases a claimed row the sender never attempted (the batch stopped for
+    flood control or a dead network): its claim does not count as an attempt, so a long
+    outage cannot fail rows that were never tried.
+    """
     now = now or timezone.now()
     row = Notification.objects.filter(pk=message_id, status=N.STATUS_PENDING).first()
     if row is None:
         return False
+    if not tried:
+        row.attempts = max(0, row.attempts - 1)
     if row.attempts >= MAX_ATTEMPTS:
         row.status, row.claimed_until = N.STATUS_FAILED, None
     else:
         row.claimed_until = now + timedelta(seconds=delay_seconds)
     row.last_error = error[:500]
-    row.save(update_fields=["status", "claimed_until", "last_error"])
+    row.save(update_fields=["status", "claimed_until", "last_error", "attempts"])
     return row.status == N.STATUS_PENDING
 
 

@@ -156,21 +156,34 @@ def _client_info(client: Client) -> ClientInfo:
 def ensure_client(telegram_id: int, *, name: str = "", language_code: str | None = None) -> ClientInfo:
     """The client record of a Telegram user, created on first contact.
 
-    ``language_code`` is Telegram's; it is not stored (the bot follows it until the client
-    picks a language, which ``set_client_language`` stores). A client who had blocked the bot
-    and comes back gets messages again.
+    ``language_code`` is Telegram's; it is kept as ``telegram_language`` (when we speak it) so
+    that messages sent later, outside any conversation, are in the client's language until
+    they pick one with ``set_client_language``. A client who had blocked the bot and comes
+    back gets messages again.
     """
-    client, created = Client.objects.get_or_create(telegram_id=telegram_id, defaults={"name": name[:200]})
+    spoken = _spoken_language(language_code)
+    client, created = Client.objects.get_or_create(
+        telegram_id=telegram_id, defaults={"name": name[:200], "telegram_language": spoken}
+    )
     changed = []
     if not created and name and not client.name:
         client.name = name[:200]
         changed.append("name")
+    if not created and spoken and client.telegram_language != spoken:
+        client.telegram_language = spoken
+        changed.append("telegram_language")
     if client.bot_blocked_at is not None:
         client.bot_blocked_at = None
         changed.append("bot_blocked_at")
     if changed:
         client.save(update_fields=changed)
     return _client_info(client)
+
+
+def _spoken_language(language_code: str | None) -> str:
+    """Telegram's IETF tag ("de-AT") reduced to one of the salon's languages, else ""."""
+    base = (language_code or "").split("-")[0].lower()
+    return base if base in {code for code, _ in settings.LANGUAGES} else ""
 
 
 def set_client_language(telegram_id: int, language: str) -> ClientInfo:

@@ -26,6 +26,10 @@ class NotAllowedError(PermissionError):
     """This Telegram user may not act on that visit."""
 
 
+class NotPendingError(VisitNotFoundError):
+    """The visit was confirmed or declined already (another tap, the other chat, the admin)."""
+
+
 def _rows(ref: str | uuid.UUID, *, active_only: bool = True) -> list[Appointment]:
     try:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(hex=str(ref))
@@ -55,12 +59,26 @@ def _authorise(rows: Sequence[Appointment], actor: tuple[int | None, int | None]
         raise NotAllowedError("Only the staff chat or the visit's master may do that.")
 
 
-def confirm_visit(ref: str | uuid.UUID, *, actor: tuple[int | None, int | None] | None = None) -> Visit:
+def _require_pending(rows: Sequence[Appointment], pending_only: bool) -> None:
+    """A Confirm / Decline button decides a pending visit only: checked under the row locks,
+    so two taps in two chats cannot both decide (one confirms, the other is told)."""
+    if pending_only and rows[0].status != Appointment.STATUS_PENDING:
+        raise NotPendingError(rows[0].booking_ref.hex)
+
+
+def confirm_visit(
+    ref: str | uuid.UUID,
+    *,
+    actor: tuple[int | None, int | None] | None = None,
+    pending_only: bool = False,
+) -> Visit:
     """Pending → confirmed, and the client hears it. ``actor`` = (chat id, user id) from
-    Telegram; None means the admin (already authorised by Django)."""
+    Telegram; None means the admin (already authorised by Django). ``pending_only`` (the
+    bot's buttons) raises ``NotPendingError`` for a visit that is no longer pending."""
     with transaction.atomic():
         rows = _rows(ref)
         _authorise(rows, actor)
+        _require_pending(rows, pending_only)
         if rows[0].status != Appointment.STATUS_CONFIRMED:
             for row in rows:
                 row.status = Appointment.STATUS_CONFIRMED
@@ -69,11 +87,18 @@ def confirm_visit(ref: str | uuid.UUID, *, actor: tuple[int | None, int | None] 
     return visits_of(rows)[0]
 
 
-def decline_visit(ref: str | uuid.UUID, *, actor: tuple[int | None, int | None] | None = None) -> Visit:
-    """A pending visit the salon cannot take: cancelled, the time freed, the client told."""
+def decline_visit(
+    ref: str | uuid.UUID,
+    *,
+    actor: tuple[int | None, int | None] | None = None,
+    pending_only: bool = False,
+) -> Visit:
+    """A pending visit the salon cannot take: cancelled, the time freed, the client told.
+    ``pending_only`` as in ``confirm_visit`` (a confirmed visit is not declined by a late tap)."""
     with transaction.atomic():
         rows = _rows(ref)
         _authorise(rows, actor)
+        _require_pending(rows, pending_only)
         rows = cancel_booking(get_adapter(), cache_adapter, rows, by_staff=True)
         outbox.drop_pending(rows[0].booking_ref, reason="declined")
         outbox.enqueue_visit_event(rows, N.KIND_DECLINED, [N.AUDIENCE_CLIENT])

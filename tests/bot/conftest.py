@@ -7,6 +7,7 @@ import io
 import itertools
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -17,9 +18,10 @@ from babel.messages.pofile import read_po
 from django.core.management import call_command
 from django.db import connections
 
-from bot.app import build_bot, build_dispatcher
+from bot.app import OFFLINE_TOKEN, build_bot, build_dispatcher
 from bot.i18n import LOCALES_DIR
 from bot.local_session import SimulatedUser, TelegramSimulator
+from bot.outbox import OutboxSender, build_sender_bot
 
 _user_ids = itertools.count(700_001)
 
@@ -77,3 +79,26 @@ def make_user(dp: Dispatcher, bot: Bot, telegram: TelegramSimulator) -> Callable
         )
 
     return make
+
+
+@pytest.fixture
+async def make_sender() -> AsyncIterator[Callable[..., OutboxSender]]:
+    """Notification senders on a given simulated Telegram; each closes its database thread
+    (and that thread's connection) at the end of the test."""
+    senders: list[OutboxSender] = []
+
+    def make(telegram: TelegramSimulator, **options: Any) -> OutboxSender:
+        options.setdefault("name", f"sender-{len(senders)}")
+        sender = OutboxSender(build_sender_bot(OFFLINE_TOKEN, session=telegram), **options)
+        senders.append(sender)
+        return sender
+
+    yield make
+    for sender in senders:
+        await sender.close()
+
+
+@pytest.fixture
+def sender(make_sender: Callable[..., OutboxSender], telegram: TelegramSimulator) -> OutboxSender:
+    """A sender on the same simulated Telegram as the users and the dispatcher."""
+    return make_sender(telegram)

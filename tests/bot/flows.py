@@ -8,6 +8,7 @@ from datetime import date
 from asgiref.sync import sync_to_async
 
 from bot.local_session import SimulatedUser
+from bot.outbox import OutboxSender
 from djproject.salon import services
 
 TIME_RE = re.compile(r"^\d\d:\d\d$")
@@ -69,3 +70,9 @@ async def client_of(user: SimulatedUser) -> services.ClientInfo:
 
 async def give_phone(user: SimulatedUser, phone: str = "+49 151 5550000") -> None:
     await sync_to_async(services.set_client_phone)(user.user_id, phone)
+
+
+async def drain(sender: OutboxSender) -> None:
+    """The notification sender sends everything that is due now."""
+    while await sender.run_once():
+        pass

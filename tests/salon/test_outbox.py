@@ -248,3 +248,28 @@ def test_two_senders_claiming_at_once_send_each_row_exactly_once(salon):
 
     assert len(sent) == 200 and len(set(sent)) == 200
     assert Notification.objects.filter(status=N.STATUS_SENT).count() == 200
+
+
+def test_messages_to_a_client_follow_telegrams_language_until_they_pick_one(setup):
+    cut, anna, _ = setup
+    services.ensure_client(7001, name="Ivan", language_code="ru-RU")
+    f.booking_settings(requires_confirmation=True)
+    first = services.book_visit(7001, [cut.pk], anna.pk, WEDNESDAY, "10:00")
+    staff.confirm_visit(first.ref)
+    services.set_client_language(7001, "de")
+    second = services.book_visit(7001, [cut.pk], anna.pk, WEDNESDAY, "12:00")
+    staff.confirm_visit(second.ref)
+
+    languages = [r.language for r in pending(kind=N.KIND_CONFIRMED, chat_id=7001)]
+
+    assert languages == ["ru", "de"]
+
+
+def test_a_released_row_that_was_never_tried_keeps_its_attempts(setup):
+    cut, anna, maria = setup
+    services.book_visit(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
+    [message, *_] = outbox.claim_due(10)
+
+    outbox.mark_retry(message.id, "not attempted: flood control", 5, tried=False)
+
+    assert Notification.objects.get(pk=message.id).attempts == 0

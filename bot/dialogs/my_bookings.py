@@ -88,14 +88,21 @@ async def on_visit(callback: CallbackQuery, _widget: Any, manager: DialogManager
     await manager.switch_to(MyBookingsSG.visit)
 
 
-async def on_cancel_pressed(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+async def _changeable_visit(manager: DialogManager) -> Any | None:
+    """The chosen visit if it may still be changed; else the screen that says why, and None."""
     visit = await _load_visit(manager)
     if visit is None:
         set_notice(manager, N_("This visit is not in your upcoming bookings."))
         await manager.switch_to(MyBookingsSG.visits)
-    elif not visit.can_change:
+        return None
+    if not visit.can_change:
         await manager.switch_to(MyBookingsSG.too_late)
-    else:
+        return None
+    return visit
+
+
+async def on_cancel_pressed(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    if await _changeable_visit(manager) is not None:
         await manager.switch_to(MyBookingsSG.confirm_cancel)
 
 
@@ -113,13 +120,7 @@ async def on_cancel_confirmed(callback: CallbackQuery, _button: Button, manager:
 
 
 async def on_reschedule_pressed(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    visit = await _load_visit(manager)
-    if visit is None:
-        set_notice(manager, N_("This visit is not in your upcoming bookings."))
-        await manager.switch_to(MyBookingsSG.visits)
-    elif not visit.can_change:
-        await manager.switch_to(MyBookingsSG.too_late)
-    else:
+    if (visit := await _changeable_visit(manager)) is not None:
         await manager.start(RescheduleSG.day, data=reschedule_start_data(visit))
 
 

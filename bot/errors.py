@@ -23,12 +23,11 @@ from bot.dialogs.common import set_notice
 from bot.dialogs.states import MenuSG
 from bot.facade import VisitNotFoundError
 from bot.middlewares import answer_quietly
-from bot.texts import N_, _
+from bot.texts import N_, VISIT_GONE, _
 
 log = logging.getLogger(__name__)
 
 STALE = N_("That button belongs to an older message. Here is where you are now.")
-VISIT_GONE = N_("This visit is not in your upcoming bookings.")
 OOPS = N_("Sorry, something went wrong on our side. Nothing was lost; please try again.")
 
 

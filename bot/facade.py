@@ -15,6 +15,7 @@ dialogs do not depend on where the core keeps them.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "VISIT_REF_RE",
     "BookingEngineError",
     "BookingFacade",
     "NotAllowedError",
@@ -48,6 +50,10 @@ __all__ = [
     "TooLateToChangeError",
     "VisitNotFoundError",
 ]
+
+
+# A visit reference as the salon services hand it out (uuid hex): anything else is forged.
+VISIT_REF_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 class TooLateToChangeError(Exception):

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from bot import texts
 from bot.dialogs.booking import reschedule_start_data
 from bot.dialogs.common import set_notice
 from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
-from bot.facade import BookingFacade, NotAllowedError, VisitNotFoundError
+from bot.facade import VISIT_REF_RE, BookingFacade, NotAllowedError, VisitNotFoundError
 from bot.notifications import (
     CANCEL_VISIT,
     CONFIRM,
@@ -43,15 +42,13 @@ from bot.notifications import (
     decision_text,
     language_of,
 )
-from bot.texts import N_, _
+from bot.texts import N_, VISIT_GONE, _
 
 log = logging.getLogger(__name__)
 
-REF_RE = re.compile(r"^[0-9a-f]{32}$")
 
 ONLY_STAFF = N_("Only the salon's staff can do this.")
 NO_LONGER_PENDING = N_("This booking is no longer pending.")
-VISIT_GONE = N_("This visit is not in your upcoming bookings.")
 MASTERS_ONLY = N_("This command is for the salon's masters.")
 
 
@@ -64,7 +61,7 @@ async def on_decision(
     message = callback.message
     if (
         message is None
-        or not REF_RE.match(callback_data.ref)
+        or not VISIT_REF_RE.match(callback_data.ref)
         or callback_data.action not in (CONFIRM, DECLINE)
     ):
         log.warning("ignored staff decision %r from user %s", callback.data, callback.from_user.id)
@@ -143,7 +140,7 @@ async def on_visit_action(
     callback: CallbackQuery, callback_data: VisitAction, facade: BookingFacade, dialog_manager: DialogManager
 ) -> None:
     ref = callback_data.ref
-    if not REF_RE.match(ref) or callback_data.action not in (CANCEL_VISIT, MOVE_VISIT):
+    if not VISIT_REF_RE.match(ref) or callback_data.action not in (CANCEL_VISIT, MOVE_VISIT):
         log.warning("ignored visit action %r from user %s", callback.data, callback.from_user.id)
         await callback.answer()
         return

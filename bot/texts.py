@@ -52,6 +52,10 @@ class T(Text):
         return _(self.msgid).format_map(data)
 
 
+# Said wherever a visit reference leads nowhere the client may go (cancelled, past, not theirs).
+VISIT_GONE = N_("This visit is not in your upcoming bookings.")
+
+
 def price(amount: Decimal | int | str) -> str:
     return format_currency(Decimal(amount), CURRENCY, locale=current_locale())
 

@@ -52,7 +52,7 @@ from bot.facade import (
     VisitNotFoundError,
 )
 from bot.ics import visit_ics
-from bot.texts import N_, T, _
+from bot.texts import N_, VISIT_GONE, T, _
 
 log = logging.getLogger(__name__)
 
@@ -519,7 +519,7 @@ async def on_reschedule_confirm(callback: CallbackQuery, _button: Button, manage
         await manager.done({"too_late": True})
         return
     except VisitNotFoundError:
-        await manager.done({"notice": N_("This visit is not in your upcoming bookings.")})
+        await manager.done({"notice": VISIT_GONE})
         return
     except BookingEngineError:
         await show_fresh_times(

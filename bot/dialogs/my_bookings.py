@@ -8,7 +8,6 @@ client just sees their list again.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from aiogram.types import CallbackQuery
@@ -20,12 +19,10 @@ from bot import texts
 from bot.dialogs.booking import reschedule_start_data, start_booking
 from bot.dialogs.common import cancel_button, client_id, facade, nav_row, screen, set_notice
 from bot.dialogs.states import MyBookingsSG, RescheduleSG
-from bot.facade import TooLateToChangeError, VisitNotFoundError
-from bot.texts import N_, T
+from bot.facade import VISIT_REF_RE, TooLateToChangeError, VisitNotFoundError
+from bot.texts import VISIT_GONE, T
 
 log = logging.getLogger(__name__)
-
-REF_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _visit_line(visit: Any) -> str:
@@ -78,12 +75,12 @@ async def salon_phone_getter(dialog_manager: DialogManager, **_kwargs: Any) -> d
 
 
 async def on_visit(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:
-    if not REF_RE.match(item):
+    if not VISIT_REF_RE.match(item):
         log.warning("ignored visit ref %r from user %s", item, callback.from_user.id)
         return
     manager.dialog_data["ref"] = item
     if await _load_visit(manager) is None:
-        set_notice(manager, N_("This visit is not in your upcoming bookings."))
+        set_notice(manager, VISIT_GONE)
         return
     await manager.switch_to(MyBookingsSG.visit)
 
@@ -92,7 +89,7 @@ async def _changeable_visit(manager: DialogManager) -> Any | None:
     """The chosen visit if it may still be changed; else the screen that says why, and None."""
     visit = await _load_visit(manager)
     if visit is None:
-        set_notice(manager, N_("This visit is not in your upcoming bookings."))
+        set_notice(manager, VISIT_GONE)
         await manager.switch_to(MyBookingsSG.visits)
         return None
     if not visit.can_change:
@@ -113,7 +110,7 @@ async def on_cancel_confirmed(callback: CallbackQuery, _button: Button, manager:
         await manager.switch_to(MyBookingsSG.too_late)
         return
     except VisitNotFoundError:
-        set_notice(manager, N_("This visit is not in your upcoming bookings."))
+        set_notice(manager, VISIT_GONE)
         await manager.switch_to(MyBookingsSG.visits)
         return
     await manager.switch_to(MyBookingsSG.cancelled)
@@ -126,7 +123,7 @@ async def on_reschedule_pressed(callback: CallbackQuery, _button: Button, manage
 
 async def on_my_bookings_start(start_data: Any, manager: DialogManager) -> None:
     """Opened on one visit (the buttons of a reminder, ``bot/staff.py``): remember which."""
-    if isinstance(start_data, dict) and REF_RE.match(str(start_data.get("ref", ""))):
+    if isinstance(start_data, dict) and VISIT_REF_RE.match(str(start_data.get("ref", ""))):
         manager.dialog_data["ref"] = start_data["ref"]
 
 

@@ -16,7 +16,7 @@ from aiogram_dialog import setup_dialogs
 from bot import intent_ids
 from bot.commands import commands_router, fallback_router, set_commands
 from bot.dialogs import all_dialogs
-from bot.errors import errors_router
+from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import AnswerTracker, CallbackAnswerGuard, RetryAfterMiddleware
@@ -46,6 +46,7 @@ def build_dispatcher(
 
     dp = Dispatcher(storage=storage, events_isolation=events_isolation, facade=facade)
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
+    dp.errors.outer_middleware(StorageDownGuard(i18n))
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     dp.include_router(staff_router())

@@ -11,17 +11,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from aiogram import Bot, F, Router
+import redis.exceptions
+from aiogram import BaseMiddleware, Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
 from bot.dialogs.common import set_notice
 from bot.dialogs.states import MenuSG
 from bot.facade import VisitNotFoundError
+from bot.i18n import telegram_language
 from bot.middlewares import answer_quietly
 from bot.texts import N_, VISIT_GONE, _
 
@@ -29,6 +34,51 @@ log = logging.getLogger(__name__)
 
 STALE = N_("That button belongs to an older message. Here is where you are now.")
 OOPS = N_("Sorry, something went wrong on our side. Nothing was lost; please try again.")
+UNAVAILABLE = N_("Booking is briefly unavailable. Nothing was lost; please try again in a minute.")
+
+# The conversation storage (Redis) cannot be reached: no dialog can load or save its state.
+STORAGE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class StorageDownGuard(BaseMiddleware):
+    """Outer middleware on ``dp.errors``: when the conversation storage is unreachable, tell
+    the client so, directly.
+
+    The usual error path cannot help then: aiogram-dialog's error middleware loads the dialog
+    stack from the same storage and fails itself (2.6 even raises a ``KeyError`` while cleaning
+    up). So this guard answers the callback and sends a plain message in the user's Telegram
+    language (the client record may be out of reach too), and ends the update.
+    """
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def __call__(
+        self,
+        handler: Callable[[ErrorEvent, dict[str, Any]], Awaitable[Any]],
+        event: ErrorEvent,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event.exception, STORAGE_DOWN):
+            try:
+                return await handler(event, data)
+            except STORAGE_DOWN:
+                pass  # the storage went away while recovering from another error
+        log.error("conversation storage unreachable: %r", event.exception)
+        await self.tell(event, data["bot"])
+        return None
+
+    async def tell(self, event: ErrorEvent, bot: Bot) -> None:
+        await _answer(event, bot)
+        chat_id = _chat_id(event)
+        user = event.update.event.from_user if hasattr(event.update.event, "from_user") else None
+        if chat_id is None:
+            return
+        locale = telegram_language(user.language_code if user else None)
+        try:
+            await bot.send_message(chat_id, self.i18n.gettext(UNAVAILABLE, locale=locale))
+        except Exception:  # Telegram is unreachable too: nothing more to do
+            log.exception("could not tell chat %s that booking is unavailable", chat_id)
 
 
 async def _answer(event: ErrorEvent, bot: Bot) -> None:

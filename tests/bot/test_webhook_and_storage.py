@@ -102,3 +102,16 @@ async def test_a_restart_with_redis_storage_continues_the_dialog(demo_salon, bot
         async for key in client.scan_iter(f"{prefix}:*"):
             await client.delete(key)
         await client.aclose()
+
+
+async def test_with_redis_down_the_client_is_told_in_their_language(demo_salon, bot, telegram):
+    storage, isolation = build_storage("redis://127.0.0.1:9/0")  # nothing listens there
+    dp = build_dispatcher(storage=storage, events_isolation=isolation)
+    user = SimulatedUser(dp, bot, telegram, 810_009, language_code="de")
+
+    await user.send_text("/start")
+
+    assert "Buchen ist kurz nicht möglich" in user.text
+    await user.send_callback("0000000:a")  # a button tap meets the same outage: answered too
+    assert telegram.calls_of("answerCallbackQuery")
+    await storage.close()

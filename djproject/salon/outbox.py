@@ -75,8 +75,12 @@ def enqueue_visit_event(
     *,
     extra: dict[str, Any] | None = None,
     now: datetime | None = None,
+    skip_chats: Iterable[int | None] = (),
 ) -> list[Notification]:
-    """One message per recipient about one visit (all its appointments): due now."""
+    """One message per recipient about one visit (all its appointments): due now.
+
+    ``skip_chats``: chats that made the change themselves and need not hear of it.
+    """
     if not rows:
         return []
     now = now or timezone.now()
@@ -98,6 +102,8 @@ def enqueue_visit_event(
             recipients.append((N.AUDIENCE_STAFF, chat_id, language))
     # A master who is also the staff chat (a one-person salon) hears it once.
     unique = {chat_id: (audience, chat_id, language) for audience, chat_id, language in recipients}
+    for chat_id in skip_chats:
+        unique.pop(chat_id, None)
     return Notification.objects.bulk_create(
         Notification(
             kind=kind,

@@ -102,6 +102,10 @@ def decline_visit(
         rows = cancel_booking(get_adapter(), cache_adapter, rows, by_staff=True)
         outbox.drop_pending(rows[0].booking_ref, reason="declined")
         outbox.enqueue_visit_event(rows, N.KIND_DECLINED, [N.AUDIENCE_CLIENT])
+        # The visit's masters learn their time is free again, unless they declined it themselves.
+        outbox.enqueue_visit_event(
+            rows, N.KIND_CANCELLED, [N.AUDIENCE_MASTER], extra={"by": "salon"}, skip_chats=actor or ()
+        )
     return visits_of(rows)[0]
 
 

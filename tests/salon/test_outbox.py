@@ -273,3 +273,16 @@ def test_a_released_row_that_was_never_tried_keeps_its_attempts(setup):
     outbox.mark_retry(message.id, "not attempted: flood control", 5, tried=False)
 
     assert Notification.objects.get(pk=message.id).attempts == 0
+
+
+def test_masters_hear_of_a_decline_they_did_not_make_themselves(setup):
+    cut, anna, maria = setup
+    f.booking_settings(requires_confirmation=True)
+    by_staff = services.book_visit(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
+    by_anna = services.book_visit(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "12:00")
+
+    staff.decline_visit(by_staff.ref, actor=(STAFF_CHAT, 777))
+    staff.decline_visit(by_anna.ref, actor=(501, 501))
+
+    told = [r.booking_ref.hex for r in pending(kind=N.KIND_CANCELLED, audience=N.AUDIENCE_MASTER)]
+    assert told == [by_staff.ref]

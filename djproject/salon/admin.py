@@ -201,8 +201,12 @@ class AppointmentForm(forms.ModelForm):
         relevant = {"master", "service", "datetime_start", "duration_minutes", "status"}
         if self.instance.pk and not relevant & set(self.changed_data):
             return cleaned  # e.g. only the notes changed: leave old entries alone
+        adapter = get_adapter()
+        # The admin saves inside a transaction: holding the master's row lock from this check
+        # to the commit serialises the entry with bookings from the bot (which lock it too).
+        adapter.lock_masters([master.pk])
         placement = check_placement(
-            get_adapter(),
+            adapter,
             master_id=master.pk,
             start=start,
             duration_minutes=minutes,

@@ -51,6 +51,55 @@ class DayAvailability:
         return self.status is DayStatus.AVAILABLE
 
 
+def find_visits(
+    adapter: DjangoAvailabilityAdapter,
+    request: BookingEngineRequest,
+    availability: dict[str, MasterAvailability],
+    *,
+    max_solutions: int = 50,
+    max_unique_starts: int | None = None,
+) -> EngineResult:
+    """The engine's answer for one day, with parallel groups as a preference.
+
+    Services of a parallel group run side by side where enough masters are free at a start;
+    at the other starts they run one after another. (The engine alone would offer a group
+    only side by side, so a day with a single free master would look full.) At a start where
+    both are possible, side by side wins: the visit is shorter.
+    """
+    finder = ChainFinder(step_minutes=adapter.step_minutes)
+    if not any(service.parallel_group for service in request.service_requests):
+        return finder.find(request, availability, max_solutions, max_unique_starts)
+    together = finder.find(request, availability, max_solutions)
+    one_after_another = request.model_copy(
+        update={
+            "service_requests": [
+                s.model_copy(update={"parallel_group": None}) for s in request.service_requests
+            ]
+        }
+    )
+    apart = finder.find(one_after_another, availability, max_solutions)
+    if not apart.has_solutions or not together.has_solutions:
+        merged = together if together.has_solutions else apart
+    else:
+        starts = {t.timestamp(): t for t in [*apart.start_datetimes(), *together.start_datetimes()]}
+        solutions = [
+            solution
+            for key in sorted(starts)
+            for solution in (together.solutions_at(starts[key]) or apart.solutions_at(starts[key]))
+        ]
+        merged = EngineResult(mode=request.mode, booking_date=request.booking_date, solutions=solutions)
+    return _first_starts(merged, max_unique_starts)
+
+
+def _first_starts(result: EngineResult, max_unique_starts: int | None) -> EngineResult:
+    """Only the earliest ``max_unique_starts`` starts, as ``ChainFinder.find`` would keep."""
+    if max_unique_starts is None or len(result.start_datetimes()) <= max_unique_starts:
+        return result
+    keep = {moment.timestamp() for moment in result.start_datetimes()[:max_unique_starts]}
+    solutions = [s for s in result.solutions if s.starts_at.timestamp() in keep]
+    return EngineResult(mode=result.mode, booking_date=result.booking_date, solutions=solutions)
+
+
 def _request(
     adapter: DjangoAvailabilityAdapter,
     service_ids: list[int],
@@ -97,11 +146,8 @@ def get_available_slots(
         cache_ttl=cache_ttl,
         exclude_appointment_ids=exclude_appointment_ids,
     )
-    return ChainFinder(step_minutes=adapter.step_minutes).find(
-        request=request,
-        resources_availability=availability,
-        max_solutions=max_solutions,
-        max_unique_starts=max_unique_starts,
+    return find_visits(
+        adapter, request, availability, max_solutions=max_solutions, max_unique_starts=max_unique_starts
     )
 
 
@@ -149,13 +195,17 @@ def get_nearest_slots(
             )
         return prepared[day]
 
-    return ChainFinder(step_minutes=adapter.step_minutes).find_nearest(
-        request=request,
-        get_availability_for_date=availability_for,
-        search_from=max(search_from, adapter.today()),
-        search_days=search_days,
-        max_solutions_per_day=max_solutions_per_day,
-    )
+    first = max(search_from, adapter.today())
+    for offset in range(search_days):
+        day = first + timedelta(days=offset)
+        availability = availability_for(day)
+        if not availability:
+            continue
+        day_request = request.model_copy(update={"booking_date": day})
+        result = find_visits(adapter, day_request, availability, max_solutions=max_solutions_per_day)
+        if result.has_solutions:
+            return result
+    return EngineResult(mode=mode)
 
 
 def get_calendar_data(
@@ -247,11 +297,9 @@ def get_month_availability(
 def _day_finder(
     adapter: DjangoAvailabilityAdapter, request: BookingEngineRequest | None
 ) -> Callable[[date, dict[str, MasterAvailability]], int]:
-    finder = ChainFinder(step_minutes=adapter.step_minutes)
-
     def count_starts(day: date, availability: dict[str, MasterAvailability]) -> int:
         assert request is not None
-        result = finder.find(request.model_copy(update={"booking_date": day}), availability, max_solutions=1)
-        return len(result.get_unique_start_times())
+        day_request = request.model_copy(update={"booking_date": day})
+        return len(find_visits(adapter, day_request, availability, max_solutions=1).start_datetimes())
 
     return count_starts

@@ -25,8 +25,9 @@ from booking.adapters.availability import (
     parse_resource_id,
 )
 from booking.adapters.cache import BookingCacheAdapter
-from booking.engine import BookingChainSolution, BookingMode, ChainFinder, SingleServiceSolution
+from booking.engine import BookingChainSolution, BookingMode, SingleServiceSolution
 from booking.errors import AppointmentNotActiveError, CancellationTooLateError, SlotAlreadyBookedError
+from booking.selectors import find_visits
 
 __all__ = [
     "BookingPersistenceHook",
@@ -103,7 +104,7 @@ def _solution_at(
     availability = adapter.build_masters_availability(
         master_ids, target_date, cache_ttl=0, exclude_appointment_ids=exclude_appointment_ids
     )
-    result = ChainFinder(step_minutes=adapter.step_minutes).find(request, availability, max_solutions=1)
+    result = find_visits(adapter, request, availability, max_solutions=1)
     solution = result.best_at(selected_time)
     if solution is None:
         raise _taken(target_date, selected_time, "is no longer available")

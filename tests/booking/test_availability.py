@@ -264,3 +264,38 @@ def test_result_to_slots_map(salon, adapter):
     result = selectors.get_available_slots(adapter, [svc.pk], WEDNESDAY)
 
     assert adapter.result_to_slots_map(result) == {"09:00": True}
+
+
+def parallel_pair(salon):
+    """Manicure (45) and pedicure (60) in one parallel group, done by nail masters."""
+    nails = f.category(name="Nails")
+    manicure = f.service(category=nails, duration=45, parallel_group="hands-and-feet")
+    pedicure = f.service(category=nails, duration=60, parallel_group="hands-and-feet")
+    return nails, manicure, pedicure
+
+
+def test_a_parallel_group_runs_side_by_side_when_two_masters_are_free(salon, adapter):
+    nails, manicure, pedicure = parallel_pair(salon)
+    f.master(categories=[nails], hours={WED: ("09:00", "11:00")})
+    f.master(categories=[nails], hours={WED: ("09:00", "11:00")})
+
+    result = selectors.get_available_slots(adapter, [manicure.pk, pedicure.pk], WEDNESDAY, cache_ttl=0)
+
+    visit = result.best_at("09:00")
+    assert [i.start_time for i in visit.items] == [local(WEDNESDAY, "09:00")] * 2
+    assert visit.span_minutes == 60
+
+
+def test_a_parallel_group_runs_one_after_another_where_only_one_master_is_free(salon, adapter):
+    nails, manicure, pedicure = parallel_pair(salon)
+    f.master(categories=[nails], hours={WED: ("09:00", "12:00")})
+    f.master(categories=[nails], hours={WED: ("09:00", "10:00")})  # gone after 10:00
+
+    result = selectors.get_available_slots(adapter, [manicure.pk, pedicure.pk], WEDNESDAY, cache_ttl=0)
+
+    assert result.get_unique_start_times() == ["09:00", "09:30", "10:00"]  # 105 minutes by one master
+    assert result.best_at("09:00").span_minutes == 60  # side by side
+    later = result.best_at("10:00")
+    assert [i.start_time.strftime("%H:%M") for i in later.items] == ["10:00", "10:45"]
+    month = selectors.get_month_availability(adapter, [manicure.pk, pedicure.pk], 2026, 12, cache_ttl=0)
+    assert month[WEDNESDAY].free_starts == 3

@@ -247,3 +247,18 @@ def test_month_selector_with_unknown_service_is_all_closed(salon, anna):
         "closed",
         "holiday",
     }
+
+
+def test_a_grouped_visit_with_one_free_master_is_booked_one_after_another(salon, client_id):
+    nails = f.category(name="Nails")
+    manicure = f.service(category=nails, duration=45, parallel_group="hands-and-feet")
+    pedicure = f.service(category=nails, duration=60, parallel_group="hands-and-feet")
+    f.master(name="Clara", categories=[nails], hours={WED: ("09:00", "12:00")})
+    f.master(name="Dana", categories=[nails], hours={3: ("09:00", "12:00")})  # not on Wednesdays
+
+    visit = services.book_visit(client_id, [manicure.pk, pedicure.pk], None, WEDNESDAY, "09:00")
+
+    assert [(i.master_name, i.starts_at.strftime("%H:%M")) for i in visit.items] == [
+        ("Clara", "09:00"),
+        ("Clara", "09:45"),
+    ]

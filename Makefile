@@ -29,6 +29,7 @@ test: venv messages
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 migrate: venv messages
 	$(PY) manage.py migrate --noinput

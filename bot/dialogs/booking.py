@@ -26,7 +26,6 @@ from aiogram_dialog.widgets.kbd import (
     ManagedCalendar,
     RequestContact,
     Row,
-    Select,
     SwitchTo,
 )
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
@@ -37,6 +36,7 @@ from bot.dialogs.calendar import AvailabilityCalendar, classify_month
 from bot.dialogs.common import (
     back_button,
     cancel_button,
+    choice,
     client_id,
     facade,
     go_home,
@@ -561,13 +561,7 @@ def time_screen(state: State, back: State) -> Any:
         T("Free times on {day_text} (salon time):"),
         T("No free times are left on this day. Please go back and choose another day.", when="no_slots"),
         Group(
-            Select(
-                Format("{item[1]}"),
-                id="slot",
-                item_id_getter=lambda item: item[0],
-                items="slots",
-                on_click=on_slot,
-            ),
+            choice("slot", "slots", on_slot),
             width=4,
         ),
         nav_row(back),
@@ -581,15 +575,7 @@ def booking_dialog() -> Dialog:
         screen(
             T("What would you like to book?"),
             T("Nothing can be booked online at the moment.", when="no_categories"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="ctg",
-                    item_id_getter=lambda item: item[0],
-                    items="categories",
-                    on_click=on_category,
-                )
-            ),
+            Column(choice("ctg", "categories", on_category)),
             nav_row(None),
             state=BookingSG.category,
             getter=categories_getter,
@@ -597,15 +583,7 @@ def booking_dialog() -> Dialog:
         screen(
             T("Choose a service:"),
             T("There is nothing more to add here.", when="no_services"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="svc",
-                    item_id_getter=lambda item: item[0],
-                    items="services",
-                    on_click=on_service,
-                )
-            ),
+            Column(choice("svc", "services", on_service)),
             Row(Button(T("◀ Back"), id="bk", on_click=back_from_services), cancel_button()),
             state=BookingSG.service,
             getter=services_getter,
@@ -627,13 +605,7 @@ def booking_dialog() -> Dialog:
                 when="no_masters",
             ),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="mst",
-                    item_id_getter=lambda item: item[0],
-                    items="masters",
-                    on_click=on_master,
-                ),
+                choice("mst", "masters", on_master),
                 Button(T("Any master"), id="any", on_click=on_any_master),
             ),
             nav_row(BookingSG.cart),

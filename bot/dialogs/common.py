@@ -10,7 +10,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.states import MenuSG
@@ -60,6 +60,17 @@ async def on_stray_input(message: Message, _widget: Any, manager: DialogManager)
     as a new message below the client's, so the buttons are in view."""
     set_notice(manager, N_("Please use the buttons below."))
     manager.show_mode = ShowMode.SEND
+
+
+def choice(widget_id: str, items: str, on_click: Any) -> Select:
+    """Buttons for a getter's list of (id, label) pairs: what every picker in the bot shows."""
+    return Select(
+        Format("{item[1]}"),
+        id=widget_id,
+        item_id_getter=lambda item: item[0],
+        items=items,
+        on_click=on_click,
+    )
 
 
 def back_button(target: State | None) -> Button:

@@ -6,11 +6,11 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.booking import start_booking
-from bot.dialogs.common import cancel_button, client_id, facade, screen, set_notice
+from bot.dialogs.common import cancel_button, choice, client_id, facade, screen, set_notice
 from bot.dialogs.states import MenuSG, MyBookingsSG
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.texts import N_, T
@@ -69,13 +69,7 @@ def menu_dialog() -> Dialog:
         screen(
             T("Choose your language:"),
             Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="lng",
-                    item_id_getter=lambda item: item[0],
-                    items="languages",
-                    on_click=on_language,
-                ),
+                choice("lng", "languages", on_language),
             ),
             Row(SwitchTo(T("◀ Back"), id="bk", state=MenuSG.main), cancel_button()),
             state=MenuSG.language,

@@ -12,12 +12,12 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot import texts
 from bot.dialogs.booking import reschedule_start_data, start_booking
-from bot.dialogs.common import cancel_button, client_id, facade, nav_row, screen, set_notice
+from bot.dialogs.common import cancel_button, choice, client_id, facade, nav_row, screen, set_notice
 from bot.dialogs.states import MyBookingsSG, RescheduleSG
 from bot.facade import VISIT_REF_RE, TooLateToChangeError, VisitNotFoundError
 from bot.texts import VISIT_GONE, T
@@ -143,15 +143,7 @@ def my_bookings_dialog() -> Dialog:
         screen(
             T("Your upcoming visits:", when="visits"),
             T("You have no upcoming visits.", when="no_visits"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="vis",
-                    item_id_getter=lambda item: item[0],
-                    items="visits",
-                    on_click=on_visit,
-                )
-            ),
+            Column(choice("vis", "visits", on_visit)),
             Button(T("📅 Book"), id="book", on_click=start_booking, when="no_visits"),
             nav_row(None),
             state=MyBookingsSG.visits,

@@ -368,6 +368,7 @@ class BookingSettingsAdmin(SingletonAdmin):
                     "max_advance_days",
                     "cancellation_cutoff_minutes",
                     "requires_confirmation",
+                    "max_active_visits_per_client",
                     "reminder_offsets_minutes",
                 )
             },

@@ -19,7 +19,14 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_lifecycle import AFTER_DELETE, AFTER_SAVE, BEFORE_SAVE, LifecycleModelMixin, hook
+from django_lifecycle import (
+    AFTER_DELETE,
+    AFTER_SAVE,
+    BEFORE_SAVE,
+    BEFORE_UPDATE,
+    LifecycleModelMixin,
+    hook,
+)
 
 from booking.adapters.cache import BookingCacheAdapter
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
@@ -294,6 +301,24 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
     source = models.CharField(_("Source"), max_length=16, choices=SOURCE_CHOICES, default=SOURCE_ADMIN)
     price = models.DecimalField(_("Price"), max_digits=10, decimal_places=2, null=True, blank=True)
     notes = models.TextField(_("Notes"), blank=True)
+    idempotency_key = models.CharField(
+        _("Idempotency key"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_(
+            "Set from the client's Confirm on the visit's first item: the same Confirm twice "
+            "returns this visit instead of booking another."
+        ),
+    )
+    version = models.PositiveIntegerField(
+        _("Version"),
+        default=0,
+        editable=False,
+        help_text=_("Grows with every save; a form opened on an older version is not saved over it."),
+    )
     created = models.DateTimeField(_("Created"), auto_now_add=True)
     updated = models.DateTimeField(_("Updated"), auto_now=True)
 
@@ -330,6 +355,12 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
     @hook(BEFORE_SAVE)
     def keep_end_in_step_with_start(self) -> None:
         self.datetime_end = self.compute_end()
+
+    @hook(BEFORE_UPDATE)
+    def count_the_change(self) -> None:
+        """Every write path saves appointments through ``save()`` under a row lock, so a plain
+        increment is exact; stale admin forms compare it (optimistic concurrency)."""
+        self.version += 1
 
     @hook(AFTER_SAVE)
     @hook(AFTER_DELETE)
@@ -375,6 +406,11 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     requires_confirmation = models.BooleanField(
         _("Bookings need staff confirmation"),
         default=False,
+    )
+    max_active_visits_per_client = models.PositiveIntegerField(
+        _("Active visits per client"),
+        default=5,
+        help_text=_("How many upcoming visits one client may hold at once; 0 means no limit."),
     )
 
     class Meta:

@@ -4,16 +4,21 @@ Times are shown in the salon's local time (``SalonTimezoneMiddleware`` activates
 settings models are singletons (one row, never deleted).
 """
 
+from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -158,9 +163,82 @@ class ClientAdmin(admin.ModelAdmin):
     ordering = ("-created",)
 
 
+OPENED_STATE_SALT = "salon.admin.appointment-opened-state"
+
+
+def _raw(instance: Appointment, name: str) -> str | None:
+    """A field's stored value as JSON-safe text (ids for relations, ISO for datetimes)."""
+    value = instance._meta.get_field(name).value_from_object(instance)
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def sign_opened_state(instance: Appointment, fields: Sequence[str]) -> str:
+    """The version and the form's fields as the page shows them, signed so that the refusal
+    message can trust what it reports as "before"."""
+    state = {"version": instance.version, "values": {name: _raw(instance, name) for name in fields}}
+    return signing.dumps(state, salt=OPENED_STATE_SALT, compress=True)
+
+
+def read_opened_state(token: str) -> dict[str, Any] | None:
+    """The state a change form was opened on; None when the token was altered or is foreign."""
+    try:
+        state = signing.loads(token, salt=OPENED_STATE_SALT)
+    except signing.BadSignature:
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _shown(instance: Appointment, name: str, raw: str | None) -> str:
+    """How staff read a stored value: choice labels, names, salon-local times."""
+    if raw is None or raw == "":
+        return "—"
+    field = instance._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if field.is_relation:
+        related = field.related_model.objects.filter(pk=raw).first()
+        return str(related) if related is not None else "—"
+    if isinstance(field, models.DateTimeField):
+        return date_format(timezone.localtime(datetime.fromisoformat(raw)), "d.m.Y H:i")
+    if isinstance(field, models.TextField):
+        return Truncator(raw).chars(40)
+    return raw
+
+
+def describe_changes(opened: dict[str, Any], current: Appointment, fields: Sequence[str]) -> list[str]:
+    """One "Status: Confirmed → Cancelled" per field that differs from the opened state."""
+    before = opened.get("values") or {}
+    changes = []
+    for name in fields:
+        old, new = before.get(name), _raw(current, name)
+        if name in before and old != new:
+            label = capfirst(current._meta.get_field(name).verbose_name)
+            changes.append(f"{label}: {_shown(current, name, old)} → {_shown(current, name, new)}")
+    return changes
+
+
+class OpenedStateField(forms.CharField):
+    """A hidden token, not a value staff edit: never listed among the changed fields."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class AppointmentForm(forms.ModelForm):
     """Staff may place an appointment anywhere the bot's schedule allows (not only on the
-    grid, and without the clients' notice period); conflicts become form errors."""
+    grid, and without the clients' notice period); conflicts become form errors.
+
+    A change form carries the state it was opened on (``opened_state``: the version and the
+    edited fields, signed). Saving it after somebody else changed the appointment (the client
+    cancelled or moved it in the bot, another staff member saved) is refused and the message
+    says what changed, instead of silently writing the old values back.
+    """
+
+    opened_state = OpenedStateField(required=False)
 
     class Meta:
         model = Appointment
@@ -176,6 +254,9 @@ class AppointmentForm(forms.ModelForm):
             "notes",
         )
 
+    # What the refusal compares; the admin's form subclass rewrites ``Meta.fields``.
+    TRACKED_FIELDS = Meta.fields
+
     CONFLICT_MESSAGES = {
         Conflict.HOLIDAY: _("The salon is closed on that public holiday."),
         Conflict.DAY_OFF: _("The master has a day off on that date."),
@@ -187,24 +268,37 @@ class AppointmentForm(forms.ModelForm):
         ),
         Conflict.NO_SEAT: _("The master has no such seat."),
     }
+    STALE_MESSAGE = _(
+        "Someone changed this appointment while you were editing it: %(changes)s. "
+        "Reload the page to see the current version; your changes were not saved."
+    )
+    STALE_UNSPECIFIED_MESSAGE = _(
+        "Someone changed this appointment while you were editing it. "
+        "Reload the page to see the current version; your changes were not saved."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_state"].initial = sign_opened_state(self.instance, self.TRACKED_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        master, service = cleaned.get("master"), cleaned.get("service")
-        start, minutes, status = (
-            cleaned.get("datetime_start"),
-            cleaned.get("duration_minutes"),
-            cleaned.get("status"),
-        )
+        master = cleaned.get("master")
+        # One lock order everywhere (masters by id, then appointments): the admin transaction
+        # holds these row locks until it commits, so a client's booking or reschedule, which
+        # takes them in the same order, waits instead of deadlocking with this save.
+        adapter = get_adapter()
+        adapter.lock_masters({self.instance.master_id, master.pk if master else None} - {None})
+        if self.instance.pk:
+            self._refuse_if_changed_meanwhile()
+        service, start = cleaned.get("service"), cleaned.get("datetime_start")
+        minutes, status = cleaned.get("duration_minutes"), cleaned.get("status")
         if None in (master, service, start, minutes) or status not in Appointment.ACTIVE_STATUSES:
             return cleaned  # incomplete (field errors show) or not occupying time
         relevant = {"master", "service", "datetime_start", "duration_minutes", "status"}
         if self.instance.pk and not relevant & set(self.changed_data):
             return cleaned  # e.g. only the notes changed: leave old entries alone
-        adapter = get_adapter()
-        # The admin saves inside a transaction: holding the master's row lock from this check
-        # to the commit serialises the entry with bookings from the bot (which lock it too).
-        adapter.lock_masters([master.pk])
         placement = check_placement(
             adapter,
             master_id=master.pk,
@@ -217,6 +311,30 @@ class AppointmentForm(forms.ModelForm):
             raise forms.ValidationError([self.CONFLICT_MESSAGES[c] for c in placement.conflicts])
         self.instance.seat = placement.seat
         return cleaned
+
+    def _refuse_if_changed_meanwhile(self) -> None:
+        """Lock the appointment row (after the masters) and compare it with the opened state.
+
+        A form posted without ``opened_state`` (a script, a page from before this check) is
+        saved as before; its version still counts on from the locked row. An appointment
+        deleted meanwhile is not brought back by the save.
+        """
+        current = Appointment.objects.select_for_update(of=("self",)).filter(pk=self.instance.pk).first()
+        if current is None:
+            raise forms.ValidationError(str(self.STALE_UNSPECIFIED_MESSAGE), code="stale")
+        token = self.cleaned_data.get("opened_state")
+        if not token:
+            self.instance.version = current.version
+            return
+        opened = read_opened_state(token)
+        if opened is not None and opened.get("version") == current.version:
+            return
+        changes = describe_changes(opened, current, self.TRACKED_FIELDS) if opened else []
+        if changes:
+            message = self.STALE_MESSAGE % {"changes": "; ".join(changes)}
+        else:
+            message = str(self.STALE_UNSPECIFIED_MESSAGE)
+        raise forms.ValidationError(message, code="stale")
 
 
 @admin.register(Appointment)
@@ -236,6 +354,14 @@ class AppointmentAdmin(admin.ModelAdmin):
         (_("Booking Details"), {"fields": ("datetime_start", "duration_minutes", "datetime_end", "seat")}),
         (_("More"), {"fields": ("price", "notes", "booking_ref", "created", "updated")}),
     )
+
+    def get_fieldsets(self, request: HttpRequest, obj: Appointment | None = None) -> Any:
+        """The change form also renders the hidden state it was opened on (see the form)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return ((name, {**options, "fields": (*options["fields"], "opened_state")}), *rest)
 
     @admin.display(description=_("When"), ordering="datetime_start")
     def when(self, obj: Appointment) -> str:

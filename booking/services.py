@@ -27,6 +27,7 @@ from booking.adapters.availability import (
 from booking.adapters.cache import BookingCacheAdapter
 from booking.engine import BookingChainSolution, BookingMode, SingleServiceSolution
 from booking.errors import AppointmentNotActiveError, CancellationTooLateError, SlotAlreadyBookedError
+from booking.localtime import in_utc, slot_token
 from booking.selectors import find_visits
 
 __all__ = [
@@ -52,20 +53,29 @@ class BookingPersistenceHook(Protocol):
 
 
 def item_fields(item: SingleServiceSolution) -> dict[str, Any]:
-    """Model fields of one engine item: master, seat, start and duration."""
+    """Model fields of one engine item: master, seat, start and duration.
+
+    The engine's datetimes are salon-local; subtracting two of them would count wall-clock
+    minutes (30 for a 90-minute visit from 01:30 on the night the clocks go back), so both are
+    taken to UTC first, and the start is stored as the UTC instant it is.
+    """
     master_id, seat = parse_resource_id(item.resource_id)
-    minutes = int((item.end_time - item.start_time).total_seconds() // 60)
+    start, end = in_utc(item.start_time), in_utc(item.end_time)
     return {
         "master_id": master_id,
         "seat": seat,
-        "datetime_start": item.start_time,
-        "duration_minutes": minutes,
+        "datetime_start": start,
+        "duration_minutes": int((end - start).total_seconds() // 60),
     }
 
 
 def _spans(appointments: Sequence[Any]) -> list[tuple[int, datetime, datetime]]:
     return [
-        (a.master_id, a.datetime_start, a.datetime_start + timedelta(minutes=a.duration_minutes))
+        (
+            a.master_id,
+            in_utc(a.datetime_start),
+            in_utc(a.datetime_start) + timedelta(minutes=a.duration_minutes),
+        )
         for a in appointments
     ]
 
@@ -171,7 +181,7 @@ def create_booking(
 
 
 def _taken(target_date: date, selected_time: str | datetime, what: str) -> SlotAlreadyBookedError:
-    label = selected_time.strftime("%H:%M") if isinstance(selected_time, datetime) else str(selected_time)
+    label = slot_token(selected_time) if isinstance(selected_time, datetime) else str(selected_time)
     return SlotAlreadyBookedError(
         booking_date=target_date, slot_time=label, message=f"Slot {label} on {target_date} {what}."
     )
@@ -194,7 +204,7 @@ def _check_cutoff(adapter: DjangoAvailabilityAdapter, rows: list[Any], by_staff:
         return
     cutoff = int(getattr(adapter.booking_settings, "cancellation_cutoff_minutes", 0) or 0)
     starts_at = min(row.datetime_start for row in rows)
-    if starts_at - adapter.now() < timedelta(minutes=cutoff):
+    if in_utc(starts_at) - in_utc(adapter.now()) < timedelta(minutes=cutoff):
         raise CancellationTooLateError(starts_at, cutoff)
 
 

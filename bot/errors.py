@@ -3,6 +3,9 @@
 - A stale button (old message, a dialog that is closed or not on top, a renamed state, state
   lost after a restart): the callback is answered and the current screen is shown anew (the
   main menu when nothing is open).
+- A time the clocks skip (02:30 on the night they jump forward) reached a booking: the times
+  screen shows that day's real times with a line that says why. The time buttons never offer
+  such a time; a stale or forged choice, or a salon time zone changed meanwhile, can.
 - "message is not modified": harmless, ignored (aiogram-dialog also handles it on its own path).
 - Anything else: logged with the traceback, the callback answered, a friendly "nothing was
   lost" and the main menu.
@@ -23,9 +26,10 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
+from bot.dialogs.booking import SLOT_SKIPPED, show_fresh_times
 from bot.dialogs.common import set_notice
 from bot.dialogs.states import MenuSG
-from bot.facade import VisitNotFoundError
+from bot.facade import NonexistentLocalTimeError, VisitNotFoundError
 from bot.i18n import telegram_language
 from bot.middlewares import answer_quietly
 from bot.texts import N_, VISIT_GONE, _
@@ -111,6 +115,17 @@ def errors_router() -> Router:
         set_notice(dialog_manager, VISIT_GONE)
         dialog_manager.show_mode = ShowMode.SEND  # start() kept NO_UPDATE for the manager
         await dialog_manager.show()
+
+    @router.error(ExceptionTypeFilter(NonexistentLocalTimeError))
+    async def skipped_time(event: ErrorEvent, bot: Bot, dialog_manager: DialogManager) -> None:
+        """Nothing was booked or moved: show the day's real times and say why."""
+        log.info("refused a skipped local time: %s", event.exception)
+        await _answer(event, bot)
+        if not dialog_manager.has_context():
+            await _restart_menu(dialog_manager)
+            return
+        await show_fresh_times(dialog_manager, reason=SLOT_SKIPPED, show_mode=ShowMode.SEND)
+        await dialog_manager.show()  # an error handler's switch is not rendered by the dialog
 
     @router.error(
         ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified")

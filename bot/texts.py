@@ -8,7 +8,7 @@ update. Every msgid the bot shows is a literal argument of ``T(...)``, ``_(...)`
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from booking.localtime import occurs_twice
 from bot.i18n import DEFAULT_LANGUAGE
 
 # Prices are stored without a currency; the salon is in the euro area. One place to change.
@@ -67,6 +68,19 @@ def duration(minutes: int) -> str:
     if hours:
         return _("{hours} h").format(hours=hours)
     return _("{minutes} min").format(minutes=rest)
+
+
+# On the night the clocks go back, 02:00–02:59 comes twice: which of the two a time is.
+FIRST_OF_TWO = N_("{time} (1st)")
+SECOND_OF_TWO = N_("{time} (2nd)")
+
+
+def clock(moment: datetime) -> str:
+    """A salon-local moment's "HH:MM"; a time the clocks show twice says which one it is."""
+    label = f"{moment:%H:%M}"
+    if not occurs_twice(moment):
+        return label
+    return _(SECOND_OF_TWO if moment.fold else FIRST_OF_TWO).format(time=label)
 
 
 def day(value: date) -> str:

@@ -2,9 +2,11 @@
 summary → phone (once) → done, and for a reschedule: day → time → summary → done.
 
 Dialog data stays JSON-plain (RedisStorage json-dumps it): ``service_ids`` (ints),
-``master_id`` (int or None), ``day`` (ISO date), ``time`` ("HH:MM"), ``ref`` (the visit being
-rescheduled). Every pressed id is checked against what the salon offers *now*: aiogram-dialog
-passes item ids through as strings, and a forged or stale one must change nothing.
+``master_id`` (int or None), ``day`` (ISO date), ``time`` (a slot token: "HH:MM", or
+"HH:MM+1" for the second of a time the clocks show twice, see ``booking.localtime``), ``ref``
+(the visit being rescheduled). Every pressed id is checked against what the salon offers
+*now*: aiogram-dialog passes item ids through as strings, and a forged or stale one must
+change nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from aiogram_dialog.widgets.kbd import (
 from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 from aiogram_dialog.widgets.text import Format
 
+from booking.localtime import SECOND_OCCURRENCE, in_utc, parse_slot, slot_token
 from bot import texts
 from bot.dialogs.calendar import AvailabilityCalendar, classify_month
 from bot.dialogs.common import (
@@ -56,12 +59,22 @@ from bot.texts import N_, VISIT_GONE, T, _
 
 log = logging.getLogger(__name__)
 
-SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
+# A time button's id: the slot token without its ":" (callback data allows none): "0230", and
+# "0230+1" for the second 02:30 of the night the clocks go back.
+SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(\+1)?$")
 PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
 CALENDAR_ID = "cal"
 
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
+SLOT_SKIPPED = N_(
+    "{time} does not exist on {day}: the clocks jump forward an hour that night. "
+    "Here are the free times of that day."
+)
+REPEATED_HOUR = N_(
+    "The clocks go back an hour this night, so some times come twice: "
+    "(1st) is before the change, (2nd) after it."
+)
 NO_FREE_DATES = N_("No free dates in the booking window. Please try other services or another master.")
 
 
@@ -96,6 +109,23 @@ def normalise_phone(text: str) -> str | None:
     if not PHONE_RE.match(text) or not 6 <= len(digits) <= 20 or "+" in text[1:]:
         return None
     return ("+" if text.startswith("+") else "") + digits
+
+
+async def _salon_tz(manager: DialogManager) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo((await facade(manager).salon_info()).timezone)
+
+
+def slot_text(day: date, token: str, tz: zoneinfo.ZoneInfo) -> str:
+    """A slot token as the client reads it: "02:30", or "02:30 (2nd)" on the night the clocks
+    go back (a token that names no time is shown as it is)."""
+    try:
+        return texts.clock(parse_slot(day, token, tz))
+    except ValueError:
+        return token
+
+
+async def _slot_text(manager: DialogManager, day: date | None, token: str) -> str:
+    return slot_text(day, token, await _salon_tz(manager)) if day and token else token
 
 
 async def _fresh_slots(manager: DialogManager, day: date) -> list[str]:
@@ -142,7 +172,7 @@ async def selection_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
         "total_price": texts.price(sum((s.price for s in chosen), 0)),
         "master_name": master_name,
         "day_text": texts.day(day) if day else "",
-        "time_text": dialog_manager.dialog_data.get("time", ""),
+        "time_text": await _slot_text(dialog_manager, day, dialog_manager.dialog_data.get("time", "")),
         "multi": len(chosen) > 1,
     }
 
@@ -182,10 +212,12 @@ async def calendar_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict
 async def slots_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     day = _chosen_day(dialog_manager)
     slots = await _fresh_slots(dialog_manager, day) if day else []
+    tz = await _salon_tz(dialog_manager) if slots else None
     return {
-        # Item ids as "HHMM" (no ":" inside callback data); labels are the core's salon-local "HH:MM".
-        "slots": [(s.replace(":", ""), s) for s in slots],
+        # Item ids are the core's tokens without ":" (see SLOT_RE); labels tell repeated times apart.
+        "slots": [(s.replace(":", ""), slot_text(day, s, tz)) for s in slots],
         "no_slots": not slots,
+        "repeated_hour": any(s.endswith(SECOND_OCCURRENCE) for s in slots),
         "day_text": texts.day(day) if day else "",
     }
 
@@ -299,7 +331,7 @@ async def on_nearest(callback: CallbackQuery, _button: Button, manager: DialogMa
 async def on_slot(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:
     match = SLOT_RE.match(item)
     day = _chosen_day(manager)
-    slot = f"{match[1]}:{match[2]}" if match else ""
+    slot = f"{match[1]}:{match[2]}{match[3] or ''}" if match else ""
     if not match or day is None or slot not in await _fresh_slots(manager, day):
         set_notice(manager, N_("That time is no longer free. Here are the free times now."))
         return
@@ -313,7 +345,7 @@ async def show_fresh_times(manager: DialogManager, *, reason: str, show_mode: Sh
     day = _chosen_day(manager)
     taken = manager.dialog_data.pop("time", "")
     slots = await _fresh_slots(manager, day) if day else []
-    params = {"time": taken, "day": texts.day(day) if day else ""}
+    params = {"time": await _slot_text(manager, day, taken), "day": texts.day(day) if day else ""}
     if slots:
         set_notice(manager, reason, **params)
         await manager.switch_to(_time_state(manager), show_mode=show_mode)
@@ -390,10 +422,10 @@ def _visit_summary(visit: Any) -> dict[str, Any]:
     return {
         "ref": visit.ref,
         "day": visit.starts_at.date().isoformat(),
-        "time": f"{visit.starts_at:%H:%M}",
+        "time": slot_token(visit.starts_at),
         "services": [item.service_name for item in visit.items],
         "masters": sorted({item.master_name for item in visit.items}),
-        "minutes": int((visit.ends_at - visit.starts_at).total_seconds() // 60),
+        "minutes": int((in_utc(visit.ends_at) - in_utc(visit.starts_at)).total_seconds() // 60),
         "price": str(visit.total_price),
         "pending": visit.status == "pending",  # the salon confirms bookings (BookingSettings)
     }
@@ -418,7 +450,7 @@ async def done_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
         "services_text": "\n".join(f"• {name}" for name in visit["services"]),
         "master_name": ", ".join(visit["masters"]),
         "day_text": texts.day(date.fromisoformat(visit["day"])),
-        "time_text": visit["time"],
+        "time_text": await _slot_text(dialog_manager, date.fromisoformat(visit["day"]), visit["time"]),
         "total_duration": texts.duration(visit["minutes"]),
         "total_price": texts.price(visit["price"]),
     }
@@ -489,16 +521,16 @@ def reschedule_start_data(visit: Any) -> dict[str, Any]:
         "service_ids": list(visit.service_ids),
         "master_id": next(iter(masters)) if len(masters) == 1 else None,
         "old_day": visit.starts_at.date().isoformat(),
-        "old_time": f"{visit.starts_at:%H:%M}",
+        "old_time": slot_token(visit.starts_at),
     }
 
 
 async def reschedule_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     data = dialog_manager.dialog_data
-    old_day = data.get("old_day")
+    old_day = date.fromisoformat(data["old_day"]) if data.get("old_day") else None
     return {
-        "old_day_text": texts.day(date.fromisoformat(old_day)) if old_day else "",
-        "old_time": data.get("old_time", ""),
+        "old_day_text": texts.day(old_day) if old_day else "",
+        "old_time": await _slot_text(dialog_manager, old_day, data.get("old_time", "")),
     }
 
 
@@ -559,6 +591,7 @@ def day_screen(state: State, back: State | None, *intro: Any, getter: Any = None
 def time_screen(state: State, back: State) -> Any:
     return screen(
         T("Free times on {day_text} (salon time):"),
+        T(REPEATED_HOUR, when="repeated_hour"),
         T("No free times are left on this day. Please go back and choose another day.", when="no_slots"),
         Group(
             choice("slot", "slots", on_slot),

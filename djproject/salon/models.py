@@ -30,6 +30,7 @@ from django_lifecycle import (
 
 from booking.adapters.cache import BookingCacheAdapter
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
+from booking.localtime import in_utc
 from booking.mixins import (
     AbstractBookableAppointment,
     AbstractBookableMaster,
@@ -65,6 +66,11 @@ def _break_inside_hours(prefix: str, start: str, end: str) -> models.CheckConstr
         name=f"{prefix}_break_inside_hours",
         violation_error_message=_("A break needs a start and an end, and must lie inside the working hours."),
     )
+
+
+def _real_time(moment: Any) -> Any:
+    """An aware datetime in UTC, where adding minutes adds real time (a naive one as it is)."""
+    return in_utc(moment) if timezone.is_aware(moment) else moment
 
 
 def default_reminders() -> list[int]:
@@ -371,13 +377,15 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
         old_start, old_master = self.initial_value("datetime_start"), self.initial_value("master_id")
         old_minutes = self.initial_value("duration_minutes")
         if old_start is not None and old_master is not None and old_minutes is not None:
-            spans.append((old_master, old_start, old_start + timedelta(minutes=old_minutes)))
+            spans.append((old_master, old_start, _real_time(old_start) + timedelta(minutes=old_minutes)))
         transaction.on_commit(lambda: BookingCacheAdapter().invalidate_appointments(spans))
 
     def compute_end(self) -> Any:
+        """Start plus the duration in real time: the admin hands over a salon-local start, and
+        adding minutes to it directly would count wall-clock time across a DST change."""
         if self.datetime_start is None or self.duration_minutes is None:
             return None
-        return self.datetime_start + timedelta(minutes=self.duration_minutes)
+        return _real_time(self.datetime_start) + timedelta(minutes=self.duration_minutes)
 
     def clean_fields(self, exclude: Any = None) -> None:
         # The end is derived; compute it before validation so constraint checks see it.

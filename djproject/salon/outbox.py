@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from booking.localtime import in_utc
 from djproject.salon.models import Appointment, BookingSettings, Client, Master, Notification, SiteSettings
 
 MAX_ATTEMPTS = 8
@@ -124,7 +125,9 @@ def schedule_reminders(rows: Sequence[Appointment], *, now: datetime | None = No
     if client is None:
         return []
     now = now or timezone.now()
-    starts_at = min(r.datetime_start for r in rows)
+    # In UTC: a reminder two hours before 03:30 on the night the clocks go back is due at
+    # 02:30 summer time, not at 01:30 (wall-clock arithmetic on the salon-local start).
+    starts_at = min(in_utc(r.datetime_start) for r in rows)
     offsets = BookingSettings.load().reminder_offsets_minutes or []
     return Notification.objects.bulk_create(
         Notification(

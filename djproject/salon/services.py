@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from booking import selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
 from booking.errors import AppointmentNotActiveError
+from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
 from djproject.salon import outbox
@@ -284,12 +285,16 @@ def month_availability(
 def day_slots(
     service_ids: list[int], master_id: int | None, day: date, *, reschedule_ref: str | None = None
 ) -> list[str]:
-    """Free start times of a day as salon-local "HH:MM", in order."""
+    """Free start times of a day as salon-local slot tokens, in time order.
+
+    A token is "HH:MM", or "HH:MM+1" for the second time the clocks show it (the night they
+    go back): that night offers 02:30 and, an hour later, 02:30+1 (``booking.localtime``).
+    """
     adapter = get_adapter()
     ids, options = _search_options(service_ids, master_id, reschedule_ref)
     result = selectors.get_available_slots(adapter, ids, day, max_solutions=1, **options)
     tz = adapter.salon_tz
-    return list(dict.fromkeys(start.astimezone(tz).strftime("%H:%M") for start in result.start_datetimes()))
+    return list(dict.fromkeys(slot_token(start.astimezone(tz)) for start in result.start_datetimes()))
 
 
 def nearest_date(
@@ -306,9 +311,13 @@ def nearest_date(
 # --------------------------------------------------------------------------------------------
 
 
-def _salon_moment(day: date, hhmm: str, tz: Any) -> datetime:
-    """The instant a client means by a salon-local date and "HH:MM"."""
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
+def _salon_moment(day: date, token: str, tz: Any) -> datetime:
+    """The instant a client means by a salon-local date and slot token ("HH:MM" or "HH:MM+1").
+
+    Raises ``NonexistentLocalTimeError`` for a time the clocks skip: booking the next
+    existing time instead would give the client a visit they did not choose.
+    """
+    return parse_slot(day, token, tz)
 
 
 # Who hears about a client's own change: the visit's masters and the staff chat.
@@ -462,7 +471,7 @@ def visits_of(
                 service_ids=tuple(r.service_id for r in items),
                 master_ids=tuple(r.master_id for r in items),
                 total_price=sum((r.price or Decimal("0") for r in items), Decimal("0")),
-                can_change=starts_at - now >= cutoff,
+                can_change=in_utc(starts_at) - in_utc(now) >= cutoff,
                 client_name=str(client) if client else "",
                 client_phone=client.phone if client else "",
             )

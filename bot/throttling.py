@@ -252,7 +252,6 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.buckets = buckets
         self.i18n = i18n
         self.locale_of = locale_of
-        self.dropped = 0  # updates dropped since start (for logs and tests)
 
     async def __call__(
         self,
@@ -270,7 +269,6 @@ class ThrottlingMiddleware(BaseMiddleware):
             return await handler(event, data)
         if verdict.allowed:
             return await handler(event, data)
-        self.dropped += 1
         if verdict.notify:
             log.info("throttling user %s", user.id)
         callback = event.callback_query if isinstance(event, Update) else None

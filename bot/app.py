@@ -19,8 +19,9 @@ from bot.dialogs import all_dialogs
 from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade
 from bot.i18n import ClientLanguageMiddleware, build_i18n
-from bot.middlewares import AnswerTracker, CallbackAnswerGuard, RetryAfterMiddleware
-from bot.staff import staff_router
+from bot.middlewares import AnswerTracker, CallbackAnswerGuard, PrivateChatsOnly, RetryAfterMiddleware
+from bot.staff import staff_router, works_in_groups
+from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
 
 # A syntactically valid token for sessions that never reach Telegram (local mode, tests).
 OFFLINE_TOKEN = "4242:offline-token-for-local-mode-and-tests"
@@ -33,11 +34,14 @@ def build_dispatcher(
     facade: BookingFacade | None = None,
     i18n: I18n | None = None,
     set_commands_on_startup: bool = True,
+    throttle: Buckets | None = None,
 ) -> Dispatcher:
     """The dispatcher with every router, the dialogs and the middlewares, in the order that
     matters: commands and the notifications' buttons and /today (``staff.py``) before dialogs
     (so /start wins over a dialog's text input), the fallback after them, the language
-    middleware after ``setup_dialogs`` (so the dialogs' internal updates are translated too)."""
+    middleware after ``setup_dialogs`` (so the dialogs' internal updates are translated too).
+    Before all of them: the per-user throttle (``throttle``: Redis buckets beside a Redis
+    storage, memory ones otherwise) and the gate that keeps the client's side to private chats."""
     intent_ids.install()
     storage = storage or MemoryStorage()
     events_isolation = events_isolation or SimpleEventIsolation()
@@ -45,6 +49,9 @@ def build_dispatcher(
     i18n = i18n or build_i18n()
 
     dp = Dispatcher(storage=storage, events_isolation=events_isolation, facade=facade)
+    language = ClientLanguageMiddleware(i18n, facade)
+    setup_throttling(dp, throttle or buckets_for(storage), i18n, language.get_locale)
+    install_before_fsm(dp, PrivateChatsOnly(works_in_groups))
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.errors.outer_middleware(StorageDownGuard(i18n))
     dp.include_router(errors_router())
@@ -54,7 +61,7 @@ def build_dispatcher(
         dp.include_router(dialog)
     dp.include_router(fallback_router())
     setup_dialogs(dp, events_isolation=events_isolation)
-    ClientLanguageMiddleware(i18n, facade).setup(dp)
+    language.setup(dp)
 
     if set_commands_on_startup:
 

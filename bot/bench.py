@@ -74,11 +74,14 @@ async def run(conversations: int, concurrency: int, cancel_after: bool = False) 
     from bot.app import build_bot, build_dispatcher
     from bot.facade import BookingFacade, TooLateToChangeError
     from bot.local_session import SimulatedUser, TelegramSimulator
+    from bot.throttling import Limits, MemoryBuckets
 
     telegram = TelegramSimulator()
     bot = build_bot(session=telegram)
     facade = BookingFacade()
-    dp = build_dispatcher(facade=facade, set_commands_on_startup=False)
+    # The simulated clients tap as fast as the bot answers: a bucket none of them empties.
+    unhurried = MemoryBuckets(Limits(capacity=1_000_000))
+    dp = build_dispatcher(facade=facade, set_commands_on_startup=False, throttle=unhurried)
     timer = Timer()
     booked = 0
     started = time.perf_counter()

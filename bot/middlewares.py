@@ -5,6 +5,8 @@
 - ``CallbackAnswerGuard`` (outer, on callback queries) with ``AnswerTracker`` (on the
   session): after the handlers ran, a callback query that nobody answered is answered, so the
   client's button never keeps spinning.
+- ``PrivateChatsOnly`` (outer, on updates): in a group (the staff chat included) only the
+  staff's own events reach the handlers; the client's menu and dialogs live in private chats.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import CallbackQuery, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 log = logging.getLogger(__name__)
 
@@ -117,3 +119,34 @@ class CallbackAnswerGuard(BaseMiddleware):
             return result
         finally:
             _pending_answer.reset(token)
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """Outer middleware on updates: messages and callback queries from a group pass only when
+    ``allowed_in_groups`` says they are the staff's (Confirm / Decline, /today).
+
+    Filters on the client routers are not enough: aiogram-dialog's own middleware loads a
+    dialog from a callback's intent id before any router filter runs, and an unknown intent
+    ends in the error handler that restarts the client menu — in the group. A dropped callback
+    is still answered, so nobody's button keeps spinning.
+    """
+
+    def __init__(self, allowed_in_groups: Callable[[Message | CallbackQuery, Bot], Awaitable[bool]]) -> None:
+        self.allowed_in_groups = allowed_in_groups
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        chat = data.get("event_chat")
+        inner = (event.message or event.callback_query) if isinstance(event, Update) else None
+        if chat is None or chat.type == "private" or inner is None:
+            return await handler(event, data)
+        if await self.allowed_in_groups(inner, data["bot"]):
+            return await handler(event, data)
+        log.info("ignored a client event in %s chat %s", chat.type, chat.id)
+        if isinstance(inner, CallbackQuery):
+            await answer_quietly(data["bot"], inner.id)
+        return None

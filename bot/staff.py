@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 ONLY_STAFF = N_("Only the salon's staff can do this.")
 NO_LONGER_PENDING = N_("This booking is no longer pending.")
 MASTERS_ONLY = N_("This command is for the salon's masters.")
+
+TODAY = Command("today")
 
 
 # --- Confirm / Decline ---------------------------------------------------------------------------
@@ -173,11 +175,19 @@ async def on_book_again(callback: CallbackQuery, dialog_manager: DialogManager) 
     await dialog_manager.start(BookingSG.category, show_mode=ShowMode.SEND)
 
 
+async def works_in_groups(event: Message | CallbackQuery, bot: Bot) -> bool:
+    """The staff events that also come from groups (the staff chat): Confirm / Decline and
+    /today. Everything else of the bot is the client's and runs only in private chats."""
+    if isinstance(event, CallbackQuery):
+        return bool(await StaffDecision.filter()(event))
+    return bool(await TODAY(event, bot))
+
+
 def staff_router() -> Router:
     """The notifications' buttons and /today; included before the dialogs."""
     router = Router(name="staff")
     router.callback_query.register(on_decision, StaffDecision.filter())
     router.callback_query.register(on_visit_action, VisitAction.filter())
     router.callback_query.register(on_book_again, BookAgain.filter())
-    router.message.register(on_today, Command("today"), F.from_user)
+    router.message.register(on_today, TODAY, F.from_user)
     return router

@@ -22,8 +22,10 @@ from bot.app import OFFLINE_TOKEN, build_bot, build_dispatcher
 from bot.i18n import LOCALES_DIR
 from bot.local_session import SimulatedUser, TelegramSimulator
 from bot.outbox import OutboxSender, build_sender_bot
+from bot.throttling import Limits, MemoryBuckets
 
 _user_ids = itertools.count(700_001)
+UNHURRIED = Limits(capacity=1_000_000)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,8 +63,12 @@ async def bot(telegram: TelegramSimulator) -> AsyncIterator[Bot]:
 
 @pytest.fixture
 def dp() -> Dispatcher:
-    # JsonMemoryStorage round-trips dialog data through JSON, as RedisStorage would.
-    return build_dispatcher(storage=JsonMemoryStorage(), set_commands_on_startup=False)
+    # JsonMemoryStorage round-trips dialog data through JSON, as RedisStorage would. A test
+    # user taps far faster than a person: their bucket is one no conversation empties
+    # (tests/bot/test_throttling.py tests the real limits).
+    return build_dispatcher(
+        storage=JsonMemoryStorage(), set_commands_on_startup=False, throttle=MemoryBuckets(UNHURRIED)
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot import intent_ids
 from bot.commands import commands_router, fallback_router, set_commands
 from bot.dialogs import all_dialogs
 from bot.errors import StorageDownGuard, errors_router
-from bot.facade import BookingFacade
+from bot.facade import BookingFacade, DatabaseConnections
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import AnswerTracker, CallbackAnswerGuard, RetryAfterMiddleware
 from bot.staff import staff_router
@@ -45,6 +45,7 @@ def build_dispatcher(
     i18n = i18n or build_i18n()
 
     dp = Dispatcher(storage=storage, events_isolation=events_isolation, facade=facade)
+    dp.update.outer_middleware(DatabaseConnections(facade))  # per update, as Django per request
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.errors.outer_middleware(StorageDownGuard(i18n))
     dp.include_router(errors_router())

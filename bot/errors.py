@@ -4,6 +4,10 @@
   lost after a restart): the callback is answered and the current screen is shown anew (the
   main menu when nothing is open).
 - "message is not modified": harmless, ignored (aiogram-dialog also handles it on its own path).
+- The database failing (down, a dropped connection, a deadlock the core could not retry): the
+  translated "briefly unavailable" above the screen the client was on, which the failed update
+  did not change (aiogram-dialog saves the dialog only after a handler succeeded), so the same
+  button can simply be pressed again.
 - Anything else: logged with the traceback, the callback answered, a friendly "nothing was
   lost" and the main menu.
 """
@@ -22,10 +26,11 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from bot.dialogs.common import set_notice
 from bot.dialogs.states import MenuSG
-from bot.facade import VisitNotFoundError
+from bot.facade import BookingFacade, VisitNotFoundError
 from bot.i18n import telegram_language
 from bot.middlewares import answer_quietly
 from bot.texts import N_, VISIT_GONE, _
@@ -35,6 +40,9 @@ log = logging.getLogger(__name__)
 STALE = N_("That button belongs to an older message. Here is where you are now.")
 OOPS = N_("Sorry, something went wrong on our side. Nothing was lost; please try again.")
 UNAVAILABLE = N_("Booking is briefly unavailable. Nothing was lost; please try again in a minute.")
+
+# The database failed under the update: down, connection lost, or a conflict left after retries.
+DATABASE_DOWN = (DatabaseError, InterfaceError)
 
 # The conversation storage (Redis) cannot be reached: no dialog can load or save its state.
 STORAGE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -112,6 +120,24 @@ def errors_router() -> Router:
         dialog_manager.show_mode = ShowMode.SEND  # start() kept NO_UPDATE for the manager
         await dialog_manager.show()
 
+    @router.error(ExceptionTypeFilter(*DATABASE_DOWN))
+    async def database_down(
+        event: ErrorEvent, bot: Bot, facade: BookingFacade, dialog_manager: DialogManager | None = None
+    ) -> None:
+        """Say "briefly unavailable" above the unchanged screen, so the client can press the
+        same button again in a minute."""
+        _log_database_error(event)
+        await _answer(event, bot)
+        await facade.refresh_connection()  # a broken connection is replaced for the next query
+        if dialog_manager is not None and dialog_manager.has_context():
+            set_notice(dialog_manager, UNAVAILABLE)
+            try:
+                await dialog_manager.show(ShowMode.SEND)
+                return
+            except DATABASE_DOWN:  # the screen needs the database too: say it in plain text
+                log.warning("could not show the screen of update %s again", event.update.update_id)
+        await _send_plain(event, bot, UNAVAILABLE)
+
     @router.error(
         ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified")
     )
@@ -133,6 +159,32 @@ def errors_router() -> Router:
             log.exception("could not recover from the failure of update %s", event.update.update_id)
 
     return router
+
+
+def _log_database_error(event: ErrorEvent) -> None:
+    """One line for an outage (it repeats for every update while it lasts); the traceback for
+    any other database error, which may be a bug."""
+    error = event.exception
+    if isinstance(error, (OperationalError, InterfaceError)):
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        log.error(
+            "database unavailable in update %s: %s: %s",
+            event.update.update_id,
+            type(error).__name__,
+            first_line,
+        )
+    else:
+        log.error("database error in update %s", event.update.update_id, exc_info=error)
+
+
+async def _send_plain(event: ErrorEvent, bot: Bot, msgid: str) -> None:
+    chat_id = _chat_id(event)
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(chat_id, _(msgid))
+    except Exception:  # Telegram is unreachable too: nothing more to do
+        log.exception("could not tell chat %s about update %s", chat_id, event.update.update_id)
 
 
 def _chat_id(event: ErrorEvent) -> int | None:

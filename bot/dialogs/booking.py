@@ -370,19 +370,44 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
 
 
 async def _after_booking(manager: DialogManager, visit: Any, show_mode: ShowMode = ShowMode.SEND) -> None:
-    """Remember the visit for the done screen, send the .ics file, then the done screen below it."""
+    """The visit is committed: from here on nothing may report a failure. The .ics file is a
+    courtesy (sent best-effort, a failure logged), then the done screen below it."""
     manager.dialog_data["visit"] = _visit_summary(visit)
-    salon = await facade(manager).salon_info()
-    title = _("{salon}: {services}").format(
-        salon=salon.name, services=", ".join(item.service_name for item in visit.items)
-    )
-    document = BufferedInputFile(visit_ics(visit, salon, title=title), filename="visit.ics")
-    chat_id = manager.middleware_data["event_chat"].id
-    await manager.middleware_data["bot"].send_document(
-        chat_id, document, caption=_("Add the visit to your calendar.")
-    )
+    await _send_calendar_file(manager, visit)
     done = RescheduleSG.done if _ref(manager) else BookingSG.done
     await manager.switch_to(done, show_mode=show_mode)
+    await _show_done(manager, visit)
+
+
+async def _send_calendar_file(manager: DialogManager, visit: Any) -> None:
+    try:
+        salon = await facade(manager).salon_info()
+        title = _("{salon}: {services}").format(
+            salon=salon.name, services=", ".join(item.service_name for item in visit.items)
+        )
+        document = BufferedInputFile(visit_ics(visit, salon, title=title), filename="visit.ics")
+        chat_id = manager.middleware_data["event_chat"].id
+        await manager.middleware_data["bot"].send_document(
+            chat_id, document, caption=_("Add the visit to your calendar.")
+        )
+    except Exception:  # the visit stands whatever happened to the file (Telegram, the database)
+        log.warning("could not send the calendar file of visit %s", visit.ref, exc_info=True)
+
+
+async def _show_done(manager: DialogManager, visit: Any) -> None:
+    """Render the done screen here rather than after the handler returns: a failure there
+    would reach the error handlers, which apologise and leave the dialog on the summary. One
+    retry as a new message (the failure may have been removing the old keyboard); then the
+    library is told not to render again."""
+    try:
+        await manager.show()
+    except Exception:
+        log.warning("could not show the done screen of visit %s; sending it anew", visit.ref, exc_info=True)
+        try:
+            await manager.show(ShowMode.SEND)
+        except Exception:
+            log.exception("could not show the done screen of visit %s", visit.ref)
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
 def _visit_summary(visit: Any) -> dict[str, Any]:

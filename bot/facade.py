@@ -153,9 +153,26 @@ class BookingFacade:
         return await self._call("booking_window")
 
     async def book_visit(
-        self, telegram_id: int, service_ids: list[int], master_id: int | None, day: date, time: str
+        self,
+        telegram_id: int,
+        service_ids: list[int],
+        master_id: int | None,
+        day: date,
+        time: str,
+        *,
+        idempotency_key: str | None = None,
     ) -> Visit:
-        return await self._call("book_visit", telegram_id, list(service_ids), master_id, day, time)
+        """Book; with the summary's ``idempotency_key`` a Confirm repeated for any reason
+        returns the visit that key already booked instead of booking another."""
+        return await self._call(
+            "book_visit",
+            telegram_id,
+            list(service_ids),
+            master_id,
+            day,
+            time,
+            idempotency_key=idempotency_key,
+        )
 
     async def upcoming_visits(self, telegram_id: int) -> list[Visit]:
         return await self._call("upcoming_visits", telegram_id)

@@ -3,14 +3,17 @@ summary → phone (once) → done, and for a reschedule: day → time → summar
 
 Dialog data stays JSON-plain (RedisStorage json-dumps it): ``service_ids`` (ints),
 ``master_id`` (int or None), ``day`` (ISO date), ``time`` ("HH:MM"), ``ref`` (the visit being
-rescheduled). Every pressed id is checked against what the salon offers *now*: aiogram-dialog
-passes item ids through as strings, and a forged or stale one must change nothing.
+rescheduled), ``idempotency_key`` (hex, made when a booking's summary is shown: every Confirm of
+that summary — a double tap, a retry after a crash — books the same one visit). Every pressed
+id is checked against what the salon offers *now*: aiogram-dialog passes item ids through as
+strings, and a forged or stale one must change nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import uuid
 import zoneinfo
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +62,7 @@ log = logging.getLogger(__name__)
 SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
 PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
 CALENDAR_ID = "cal"
+IDEMPOTENCY_KEY = "idempotency_key"
 
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
@@ -82,6 +86,11 @@ def _master_id(manager: DialogManager) -> int | None:
 
 def _ref(manager: DialogManager) -> str | None:
     return manager.dialog_data.get("ref")
+
+
+def _idempotency_key(manager: DialogManager) -> str:
+    """The summary's key (a dialog saved before keys existed gets one now)."""
+    return manager.dialog_data.setdefault(IDEMPOTENCY_KEY, uuid.uuid4().hex)
 
 
 def _chosen_day(manager: DialogManager) -> date | None:
@@ -304,7 +313,11 @@ async def on_slot(callback: CallbackQuery, _widget: Any, manager: DialogManager,
         set_notice(manager, N_("That time is no longer free. Here are the free times now."))
         return
     manager.dialog_data["time"] = slot
-    await manager.switch_to(RescheduleSG.summary if _ref(manager) else BookingSG.summary)
+    if _ref(manager):
+        await manager.switch_to(RescheduleSG.summary)
+        return
+    manager.dialog_data[IDEMPOTENCY_KEY] = uuid.uuid4().hex  # a new summary, a new booking
+    await manager.switch_to(BookingSG.summary)
 
 
 async def show_fresh_times(manager: DialogManager, *, reason: str, show_mode: ShowMode | None = None) -> None:
@@ -349,7 +362,12 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
     api = facade(manager)
     try:
         visit = await api.book_visit(
-            client_id(manager), _service_ids(manager), _master_id(manager), day, slot
+            client_id(manager),
+            _service_ids(manager),
+            _master_id(manager),
+            day,
+            slot,
+            idempotency_key=_idempotency_key(manager),
         )
     except SlotAlreadyBookedError:
         await show_fresh_times(

@@ -25,12 +25,13 @@ from booking.adapters.availability import (
     parse_resource_id,
 )
 from booking.adapters.cache import BookingCacheAdapter
-from booking.engine import BookingChainSolution, BookingMode, SingleServiceSolution
+from booking.engine import BookingChainSolution, BookingEngineRequest, BookingMode, SingleServiceSolution
 from booking.errors import AppointmentNotActiveError, CancellationTooLateError, SlotAlreadyBookedError
 from booking.localtime import in_utc, slot_token
 from booking.selectors import find_visits
 
 __all__ = [
+    "BookingGuard",
     "BookingPersistenceHook",
     "cancel_booking",
     "create_booking",
@@ -49,6 +50,25 @@ class BookingPersistenceHook(Protocol):
         extra_fields: dict[str, Any] | None = None,
     ) -> list[Any]:
         """Create the appointments of one visit and return them."""
+        ...
+
+
+class BookingGuard(Protocol):
+    """A project's own rules, run inside the booking transaction while the masters are locked.
+
+    The reusable app knows nothing of clients or idempotency keys; a project that does (the
+    salon) passes a guard, and its checks are serialised by the same master locks as the slot
+    check, so two racing writes of one client cannot both pass them.
+    """
+
+    def under_lock(self) -> Any | None:
+        """Right after the masters are locked, before the slot is searched (lock more rows
+        here, in the lock order: masters, then the client). ``create_booking`` returns a
+        non-None result as it is and books nothing (an idempotent replay)."""
+        ...
+
+    def check(self, solution: BookingChainSolution) -> None:
+        """The visit about to be written; raise to refuse it (limits, overlaps)."""
         ...
 
 
@@ -86,20 +106,18 @@ def _invalidate_on_commit(
     transaction.on_commit(lambda: cache_adapter.invalidate_appointments(spans))
 
 
-def _solution_at(
+def _lock_candidates(
     adapter: DjangoAvailabilityAdapter,
     *,
     service_ids: list[int],
     target_date: date,
-    selected_time: str | datetime,
     locked_master_id: int | None,
     master_selections: MasterSelections,
     mode: BookingMode,
     overlap_allowed: bool,
     parallel_groups: dict[int, str] | None,
-    exclude_appointment_ids: list[int] | None = None,
-) -> BookingChainSolution:
-    """Lock the candidate masters, then find the best visit at the selected time from fresh data."""
+) -> BookingEngineRequest:
+    """The engine request, with every master it may use row-locked (R2: sorted, first)."""
     request = adapter.build_engine_request(
         service_ids=service_ids,
         target_date=target_date,
@@ -109,8 +127,20 @@ def _solution_at(
         overlap_allowed=overlap_allowed,
         parallel_groups=parallel_groups,
     )
+    adapter.lock_masters(adapter.master_ids_of(request))
+    return request
+
+
+def _best_at(
+    adapter: DjangoAvailabilityAdapter,
+    request: BookingEngineRequest,
+    *,
+    target_date: date,
+    selected_time: str | datetime,
+    exclude_appointment_ids: list[int] | None = None,
+) -> BookingChainSolution:
+    """The best visit at the selected time, from fresh data read under the master locks."""
     master_ids = adapter.master_ids_of(request)
-    adapter.lock_masters(master_ids)
     availability = adapter.build_masters_availability(
         master_ids, target_date, cache_ttl=0, exclude_appointment_ids=exclude_appointment_ids
     )
@@ -137,13 +167,15 @@ def create_booking(
     overlap_allowed: bool = False,
     parallel_groups: dict[int, str] | None = None,
     persistence_hook: BookingPersistenceHook | None = None,
+    guard: BookingGuard | None = None,
 ) -> Any | list[Any]:
     """Book the **selected** start (salon local ``"HH:MM"`` or an aware datetime).
 
     ``master_id=None`` means any master: the best visit at that time is booked. A visit of
     several services needs a ``persistence_hook``; ``master_id`` then applies to every service
     unless ``master_selections`` says otherwise. Returns the appointment (one service) or the
-    hook's list. Raises ``SlotAlreadyBookedError`` when the time is not free any more.
+    hook's list, or whatever the ``guard`` answered instead of booking. Raises
+    ``SlotAlreadyBookedError`` when the time is not free any more.
     """
     multi = len(service_ids) > 1
     if multi and persistence_hook is None:
@@ -151,17 +183,22 @@ def create_booking(
     locked = master_id if (not multi or not master_selections) else None
     try:
         with transaction.atomic():
-            solution = _solution_at(
+            request = _lock_candidates(
                 adapter,
                 service_ids=service_ids,
                 target_date=target_date,
-                selected_time=selected_time,
                 locked_master_id=locked,
                 master_selections=master_selections,
                 mode=mode,
                 overlap_allowed=overlap_allowed,
                 parallel_groups=parallel_groups,
             )
+            replay = guard.under_lock() if guard is not None else None
+            if replay is not None:
+                return replay
+            solution = _best_at(adapter, request, target_date=target_date, selected_time=selected_time)
+            if guard is not None:
+                guard.check(solution)
             if multi:
                 assert persistence_hook is not None
                 created = persistence_hook.persist_chain(
@@ -254,16 +291,21 @@ def reschedule_booking(
             rows = _locked_visit(model, visit)
             _check_cutoff(adapter, rows, by_staff)
             old_spans = _spans(rows)
-            solution = _solution_at(
+            request = _lock_candidates(
                 adapter,
                 service_ids=[row.service_id for row in rows],
                 target_date=target_date,
-                selected_time=selected_time,
                 locked_master_id=None,
                 master_selections={str(i): row.master_id for i, row in enumerate(rows)},
                 mode=mode,
                 overlap_allowed=overlap_allowed,
                 parallel_groups=parallel_groups,
+            )
+            solution = _best_at(
+                adapter,
+                request,
+                target_date=target_date,
+                selected_time=selected_time,
                 exclude_appointment_ids=[row.pk for row in rows],
             )
             for row, item in zip(rows, solution.items, strict=True):

@@ -10,7 +10,8 @@ import asyncio
 import logging
 import os
 import signal
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Any
 
 import django
 
@@ -32,6 +33,11 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproject.settings")
     django.setup()  # before anything that imports models (the facade's services)
+    problem = check_database()
+    if problem is not None:
+        code, line = problem
+        print(f"python -m bot: {line}", file=sys.stderr)
+        return code
 
     from bot.app import build_bot, build_dispatcher
     from bot.config import load_config
@@ -72,6 +78,47 @@ def main() -> int:
 
     asyncio.run(poll())
     return 0
+
+
+DATABASE_UNREACHABLE = 2
+DATABASE_NOT_MIGRATED = 1
+
+
+def check_database() -> tuple[int, str] | None:
+    """Connect once and compare the migrations with the code, before any update is taken: a
+    bot started against a database that is down or not migrated would otherwise answer every
+    update with an apology and log a traceback for each. ``None`` when all is well, else the
+    exit code and the one line to print."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    where = _describe(connection.settings_dict)
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as error:  # any driver error: the message, not a traceback
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return DATABASE_UNREACHABLE, f"cannot reach the database {where}: {first_line}"
+    finally:
+        connection.close()  # the bot's queries run in another thread with their own connection
+    if plan:
+        return (
+            DATABASE_NOT_MIGRATED,
+            f"the database {where} is not migrated ({len(plan)} migrations not applied); "
+            "run `python manage.py migrate` first",
+        )
+    return None
+
+
+def _describe(settings: dict[str, Any]) -> str:
+    """Where the database is, without the password."""
+    if settings["ENGINE"].endswith("sqlite3"):
+        return f"SQLite file {settings['NAME']}"
+    return (
+        f"{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 'default port'}/{settings['NAME']}"
+    )
 
 
 async def _work(sender: OutboxSender) -> None:

@@ -7,6 +7,10 @@
   screen shows that day's real times with a line that says why. The time buttons never offer
   such a time; a stale or forged choice, or a salon time zone changed meanwhile, can.
 - "message is not modified": harmless, ignored (aiogram-dialog also handles it on its own path).
+- The database failing (down, a dropped connection, a deadlock the core could not retry): the
+  translated "briefly unavailable" above the screen the client was on, which the failed update
+  did not change (aiogram-dialog saves the dialog only after a handler succeeded), so the same
+  button can simply be pressed again.
 - Anything else: logged with the traceback, the callback answered, a friendly "nothing was
   lost" and the main menu.
 """
@@ -25,11 +29,12 @@ from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from bot.dialogs.booking import SLOT_SKIPPED, show_fresh_times
 from bot.dialogs.common import set_notice
 from bot.dialogs.states import MenuSG
-from bot.facade import NonexistentLocalTimeError, VisitNotFoundError
+from bot.facade import BookingFacade, NonexistentLocalTimeError, VisitNotFoundError
 from bot.i18n import telegram_language
 from bot.middlewares import answer_quietly
 from bot.texts import N_, VISIT_GONE, _
@@ -39,6 +44,9 @@ log = logging.getLogger(__name__)
 STALE = N_("That button belongs to an older message. Here is where you are now.")
 OOPS = N_("Sorry, something went wrong on our side. Nothing was lost; please try again.")
 UNAVAILABLE = N_("Booking is briefly unavailable. Nothing was lost; please try again in a minute.")
+
+# The database failed under the update: down, connection lost, or a conflict left after retries.
+DATABASE_DOWN = (DatabaseError, InterfaceError)
 
 # The conversation storage (Redis) cannot be reached: no dialog can load or save its state.
 STORAGE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -127,6 +135,24 @@ def errors_router() -> Router:
         await show_fresh_times(dialog_manager, reason=SLOT_SKIPPED, show_mode=ShowMode.SEND)
         await dialog_manager.show()  # an error handler's switch is not rendered by the dialog
 
+    @router.error(ExceptionTypeFilter(*DATABASE_DOWN))
+    async def database_down(
+        event: ErrorEvent, bot: Bot, facade: BookingFacade, dialog_manager: DialogManager | None = None
+    ) -> None:
+        """Say "briefly unavailable" above the unchanged screen, so the client can press the
+        same button again in a minute."""
+        _log_database_error(event)
+        await _answer(event, bot)
+        await facade.refresh_connection()  # a broken connection is replaced for the next query
+        if dialog_manager is not None and dialog_manager.has_context():
+            set_notice(dialog_manager, UNAVAILABLE)
+            try:
+                await dialog_manager.show(ShowMode.SEND)
+                return
+            except DATABASE_DOWN:  # the screen needs the database too: say it in plain text
+                log.warning("could not show the screen of update %s again", event.update.update_id)
+        await _send_plain(event, bot, UNAVAILABLE)
+
     @router.error(
         ExceptionTypeFilter(TelegramBadRequest), F.exception.message.contains("message is not modified")
     )
@@ -148,6 +174,32 @@ def errors_router() -> Router:
             log.exception("could not recover from the failure of update %s", event.update.update_id)
 
     return router
+
+
+def _log_database_error(event: ErrorEvent) -> None:
+    """One line for an outage (it repeats for every update while it lasts); the traceback for
+    any other database error, which may be a bug."""
+    error = event.exception
+    if isinstance(error, (OperationalError, InterfaceError)):
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        log.error(
+            "database unavailable in update %s: %s: %s",
+            event.update.update_id,
+            type(error).__name__,
+            first_line,
+        )
+    else:
+        log.error("database error in update %s", event.update.update_id, exc_info=error)
+
+
+async def _send_plain(event: ErrorEvent, bot: Bot, msgid: str) -> None:
+    chat_id = _chat_id(event)
+    if chat_id is None:
+        return
+    try:
+        await bot.send_message(chat_id, _(msgid))
+    except Exception:  # Telegram is unreachable too: nothing more to do
+        log.exception("could not tell chat %s about update %s", chat_id, event.update.update_id)
 
 
 def _chat_id(event: ErrorEvent) -> int | None:

@@ -15,13 +15,16 @@ dialogs do not depend on where the core keeps them.
 from __future__ import annotations
 
 import importlib
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
@@ -44,6 +47,7 @@ __all__ = [
     "VISIT_REF_RE",
     "BookingEngineError",
     "BookingFacade",
+    "DatabaseConnections",
     "NonexistentLocalTimeError",
     "NotAllowedError",
     "OutboxFacade",
@@ -52,6 +56,8 @@ __all__ = [
     "VisitNotFoundError",
 ]
 
+
+log = logging.getLogger(__name__)
 
 # A visit reference as the salon services hand it out (uuid hex): anything else is forged.
 VISIT_REF_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -91,6 +97,12 @@ class BookingFacade:
             raise TooLateToChangeError(str(error)) from error
         except self._not_allowed as error:
             raise NotAllowedError(str(error)) from error
+
+    async def refresh_connection(self) -> None:
+        """Drop the ORM thread's connection if it broke or outlived CONN_MAX_AGE, as Django
+        does around each request (with CONN_HEALTH_CHECKS the next query also checks a
+        reused one). Runs in the thread ``sync_to_async`` uses for every other call."""
+        await sync_to_async(close_old_connections)()
 
     async def salon_info(self) -> SalonInfo:
         return await self._call("salon_info")
@@ -142,9 +154,26 @@ class BookingFacade:
         return await self._call("booking_window")
 
     async def book_visit(
-        self, telegram_id: int, service_ids: list[int], master_id: int | None, day: date, time: str
+        self,
+        telegram_id: int,
+        service_ids: list[int],
+        master_id: int | None,
+        day: date,
+        time: str,
+        *,
+        idempotency_key: str | None = None,
     ) -> Visit:
-        return await self._call("book_visit", telegram_id, list(service_ids), master_id, day, time)
+        """Book; with the summary's ``idempotency_key`` a Confirm repeated for any reason
+        returns the visit that key already booked instead of booking another."""
+        return await self._call(
+            "book_visit",
+            telegram_id,
+            list(service_ids),
+            master_id,
+            day,
+            time,
+            idempotency_key=idempotency_key,
+        )
 
     async def upcoming_visits(self, telegram_id: int) -> list[Visit]:
         return await self._call("upcoming_visits", telegram_id)
@@ -172,6 +201,34 @@ class BookingFacade:
     async def master_day(self, telegram_id: int) -> tuple[str, list[Visit]]:
         """The master's name and visits today (salon time); ``NotAllowedError`` for others."""
         return await self._run(self._staff.master_day, telegram_id)
+
+
+class DatabaseConnections(BaseMiddleware):
+    """Outer middleware on ``dp.update``: each update is the bot's request, so the ORM
+    thread's connection is refreshed before and after it. Without this a connection that
+    PostgreSQL dropped (a restart, an idle timeout) stays in the thread and every later update
+    fails until the bot is restarted."""
+
+    def __init__(self, facade: BookingFacade) -> None:
+        self.facade = facade
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        await self._refresh()
+        try:
+            return await handler(event, data)
+        finally:
+            await self._refresh()
+
+    async def _refresh(self) -> None:
+        try:
+            await self.facade.refresh_connection()
+        except Exception:  # closing a broken connection must not fail the update itself
+            log.warning("could not refresh the database connection", exc_info=True)
 
 
 class OutboxFacade:

@@ -4,15 +4,17 @@ summary → phone (once) → done, and for a reschedule: day → time → summar
 Dialog data stays JSON-plain (RedisStorage json-dumps it): ``service_ids`` (ints),
 ``master_id`` (int or None), ``day`` (ISO date), ``time`` (a slot token: "HH:MM", or
 "HH:MM+1" for the second of a time the clocks show twice, see ``booking.localtime``), ``ref``
-(the visit being rescheduled). Every pressed id is checked against what the salon offers
-*now*: aiogram-dialog passes item ids through as strings, and a forged or stale one must
-change nothing.
+(the visit being rescheduled), ``idempotency_key`` (hex, made when a booking's summary is
+shown: every Confirm of that summary — a double tap, a retry after a crash — books the same one
+visit). Every pressed id is checked against what the salon offers *now*: aiogram-dialog passes
+item ids through as strings, and a forged or stale one must change nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import uuid
 import zoneinfo
 from datetime import date, datetime
 from typing import Any
@@ -64,6 +66,7 @@ log = logging.getLogger(__name__)
 SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(\+1)?$")
 PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
 CALENDAR_ID = "cal"
+IDEMPOTENCY_KEY = "idempotency_key"
 
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
@@ -95,6 +98,11 @@ def _master_id(manager: DialogManager) -> int | None:
 
 def _ref(manager: DialogManager) -> str | None:
     return manager.dialog_data.get("ref")
+
+
+def _idempotency_key(manager: DialogManager) -> str:
+    """The summary's key (a dialog saved before keys existed gets one now)."""
+    return manager.dialog_data.setdefault(IDEMPOTENCY_KEY, uuid.uuid4().hex)
 
 
 def _chosen_day(manager: DialogManager) -> date | None:
@@ -336,7 +344,11 @@ async def on_slot(callback: CallbackQuery, _widget: Any, manager: DialogManager,
         set_notice(manager, N_("That time is no longer free. Here are the free times now."))
         return
     manager.dialog_data["time"] = slot
-    await manager.switch_to(RescheduleSG.summary if _ref(manager) else BookingSG.summary)
+    if _ref(manager):
+        await manager.switch_to(RescheduleSG.summary)
+        return
+    manager.dialog_data[IDEMPOTENCY_KEY] = uuid.uuid4().hex  # a new summary, a new booking
+    await manager.switch_to(BookingSG.summary)
 
 
 async def show_fresh_times(manager: DialogManager, *, reason: str, show_mode: ShowMode | None = None) -> None:
@@ -381,7 +393,12 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
     api = facade(manager)
     try:
         visit = await api.book_visit(
-            client_id(manager), _service_ids(manager), _master_id(manager), day, slot
+            client_id(manager),
+            _service_ids(manager),
+            _master_id(manager),
+            day,
+            slot,
+            idempotency_key=_idempotency_key(manager),
         )
     except SlotAlreadyBookedError:
         await show_fresh_times(
@@ -402,19 +419,44 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
 
 
 async def _after_booking(manager: DialogManager, visit: Any, show_mode: ShowMode = ShowMode.SEND) -> None:
-    """Remember the visit for the done screen, send the .ics file, then the done screen below it."""
+    """The visit is committed: from here on nothing may report a failure. The .ics file is a
+    courtesy (sent best-effort, a failure logged), then the done screen below it."""
     manager.dialog_data["visit"] = _visit_summary(visit)
-    salon = await facade(manager).salon_info()
-    title = _("{salon}: {services}").format(
-        salon=salon.name, services=", ".join(item.service_name for item in visit.items)
-    )
-    document = BufferedInputFile(visit_ics(visit, salon, title=title), filename="visit.ics")
-    chat_id = manager.middleware_data["event_chat"].id
-    await manager.middleware_data["bot"].send_document(
-        chat_id, document, caption=_("Add the visit to your calendar.")
-    )
+    await _send_calendar_file(manager, visit)
     done = RescheduleSG.done if _ref(manager) else BookingSG.done
     await manager.switch_to(done, show_mode=show_mode)
+    await _show_done(manager, visit)
+
+
+async def _send_calendar_file(manager: DialogManager, visit: Any) -> None:
+    try:
+        salon = await facade(manager).salon_info()
+        title = _("{salon}: {services}").format(
+            salon=salon.name, services=", ".join(item.service_name for item in visit.items)
+        )
+        document = BufferedInputFile(visit_ics(visit, salon, title=title), filename="visit.ics")
+        chat_id = manager.middleware_data["event_chat"].id
+        await manager.middleware_data["bot"].send_document(
+            chat_id, document, caption=_("Add the visit to your calendar.")
+        )
+    except Exception:  # the visit stands whatever happened to the file (Telegram, the database)
+        log.warning("could not send the calendar file of visit %s", visit.ref, exc_info=True)
+
+
+async def _show_done(manager: DialogManager, visit: Any) -> None:
+    """Render the done screen here rather than after the handler returns: a failure there
+    would reach the error handlers, which apologise and leave the dialog on the summary. One
+    retry as a new message (the failure may have been removing the old keyboard); then the
+    library is told not to render again."""
+    try:
+        await manager.show()
+    except Exception:
+        log.warning("could not show the done screen of visit %s; sending it anew", visit.ref, exc_info=True)
+        try:
+            await manager.show(ShowMode.SEND)
+        except Exception:
+            log.exception("could not show the done screen of visit %s", visit.ref)
+    manager.show_mode = ShowMode.NO_UPDATE
 
 
 def _visit_summary(visit: Any) -> dict[str, Any]:

@@ -39,7 +39,11 @@ def get_adapter(clock: Callable[[], datetime] = timezone.now) -> DjangoAvailabil
 
 
 class SalonPersistenceHook:
-    """One Appointment per service of the visit, all sharing one visit reference."""
+    """One Appointment per service of the visit, all sharing one visit reference.
+
+    An ``idempotency_key`` among the extra fields goes on the first item only (it is unique:
+    one key, one visit).
+    """
 
     def persist_chain(
         self,
@@ -50,9 +54,10 @@ class SalonPersistenceHook:
     ) -> list[Appointment]:
         extra = dict(extra_fields or {})
         ref = extra.pop("booking_ref", None) or uuid.uuid4()
+        key = extra.pop("idempotency_key", None)
         prices = dict(Service.objects.filter(pk__in=service_ids).values_list("pk", "price"))
         created = []
-        for service_id, item in zip(service_ids, solution.items, strict=True):
+        for index, (service_id, item) in enumerate(zip(service_ids, solution.items, strict=True)):
             created.append(
                 Appointment.objects.create(
                     **item_fields(item),
@@ -60,6 +65,7 @@ class SalonPersistenceHook:
                     client=client,
                     booking_ref=ref,
                     price=prices.get(int(service_id)),
+                    idempotency_key=key if index == 0 else None,
                     **extra,
                 )
             )

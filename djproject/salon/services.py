@@ -23,7 +23,7 @@ from django.db.models import Count, Q
 
 from booking import selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
-from booking.errors import AppointmentNotActiveError
+from booking.errors import AppointmentNotActiveError, SlotAlreadyBookedError
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
@@ -44,6 +44,7 @@ __all__ = [
     "CategoryInfo",
     "ClientInfo",
     "DayAvailability",
+    "IdempotencyKeyReusedError",
     "MasterInfo",
     "SalonInfo",
     "ServiceInfo",
@@ -73,6 +74,10 @@ __all__ = [
 
 class VisitNotFoundError(LookupError):
     """No such visit for this client (or it is not upcoming and active any more)."""
+
+
+class IdempotencyKeyReusedError(ValueError):
+    """The idempotency key belongs to another client's visit (a forged or a colliding key)."""
 
 
 @dataclass(frozen=True)
@@ -325,12 +330,23 @@ _SALON_SIDE = (Notification.AUDIENCE_MASTER, Notification.AUDIENCE_STAFF)
 
 
 def book_visit(
-    telegram_id: int, service_ids: list[int], master_id: int | None, day: date, time: str
+    telegram_id: int,
+    service_ids: list[int],
+    master_id: int | None,
+    day: date,
+    time: str,
+    *,
+    idempotency_key: str | None = None,
 ) -> Visit:
     """Book the chosen start; raises ``SlotAlreadyBookedError`` when it was just taken.
 
     The appointments, the salon's notifications and the client's reminders commit together.
+    With an ``idempotency_key`` (the dialog's Confirm) a visit already booked with that key is
+    returned as it is, whatever its status, and nothing is booked: a double tap, a retry after
+    a crash or a lost COMMIT reply gives one visit.
     """
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 64:
+        raise ValueError("An idempotency key has 1 to 64 characters.")
     adapter = get_adapter()
     client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
     needs_confirmation = BookingSettings.load().requires_confirmation
@@ -338,25 +354,70 @@ def book_visit(
         "status": Appointment.STATUS_PENDING if needs_confirmation else Appointment.STATUS_CONFIRMED,
         "source": Appointment.SOURCE_TELEGRAM,
     }
+    if idempotency_key is not None:
+        extra["idempotency_key"] = idempotency_key
     if len(service_ids) == 1:
         extra["price"] = Service.objects.filter(pk=service_ids[0]).values_list("price", flat=True).first()
-    with transaction.atomic():
-        created = create_booking(
-            adapter,
-            cache_adapter,
-            Appointment,
-            service_ids=[int(s) for s in service_ids],
-            target_date=day,
-            selected_time=_salon_moment(day, time, adapter.salon_tz),
-            master_id=master_id,
-            client=client,
-            extra_fields=extra,
-            persistence_hook=SalonPersistenceHook(),
-        )
-        rows = created if isinstance(created, list) else [created]
-        outbox.enqueue_visit_event(rows, Notification.KIND_BOOKED, _SALON_SIDE)
-        outbox.schedule_reminders(rows)
+    try:
+        with transaction.atomic():
+            created = create_booking(
+                adapter,
+                cache_adapter,
+                Appointment,
+                service_ids=[int(s) for s in service_ids],
+                target_date=day,
+                selected_time=_salon_moment(day, time, adapter.salon_tz),
+                master_id=master_id,
+                client=client,
+                extra_fields=extra,
+                persistence_hook=SalonPersistenceHook(),
+                guard=_ClientGuard(client, idempotency_key),
+            )
+            if isinstance(created, Visit):
+                return created  # the same Confirm again: booked before, nothing new
+            rows = created if isinstance(created, list) else [created]
+            outbox.enqueue_visit_event(rows, Notification.KIND_BOOKED, _SALON_SIDE)
+            outbox.schedule_reminders(rows)
+    except SlotAlreadyBookedError:
+        # Two calls with one key raced past the check under the locks: the loser hit the unique
+        # key (or the slot the winner took). The winner's visit is the answer, not an error.
+        replay = _visit_with_key(client, idempotency_key) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
     return visits_of(rows, adapter)[0]
+
+
+class _ClientGuard:
+    """The salon's rules for one client's booking, run by ``create_booking`` under the master
+    locks (so they are serialised with every other booking of those masters)."""
+
+    def __init__(self, client: Client, idempotency_key: str | None) -> None:
+        self.client = client
+        self.idempotency_key = idempotency_key
+
+    def under_lock(self) -> Visit | None:
+        return _replay_of(self.client, self.idempotency_key) if self.idempotency_key else None
+
+    def check(self, solution: Any) -> None:
+        return None
+
+
+def _replay_of(client: Client, idempotency_key: str) -> Visit | None:
+    """The visit this key already booked, seen under the locks (a committed first call)."""
+    return _visit_with_key(client, idempotency_key)
+
+
+def _visit_with_key(client: Client, idempotency_key: str) -> Visit | None:
+    """The visit (all its items, any status) whose first item carries the key, if any."""
+    first = (
+        Appointment.objects.filter(idempotency_key=idempotency_key).only("booking_ref", "client_id").first()
+    )
+    if first is None:
+        return None
+    if first.client_id != client.pk:
+        raise IdempotencyKeyReusedError(idempotency_key)
+    return visits_of(Appointment.objects.filter(booking_ref=first.booking_ref))[0]
 
 
 def upcoming_visits(telegram_id: int) -> list[Visit]:

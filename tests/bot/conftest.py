@@ -18,14 +18,13 @@ from babel.messages.pofile import read_po
 from django.core.management import call_command
 from django.db import connections
 
-from bot.app import OFFLINE_TOKEN, build_bot, build_dispatcher
+from bot.app import OFFLINE_TOKEN, build_bot
 from bot.i18n import LOCALES_DIR
 from bot.local_session import SimulatedUser, TelegramSimulator
 from bot.outbox import OutboxSender, build_sender_bot
-from bot.throttling import Limits, MemoryBuckets
+from tests.bot.flows import conversation_dispatcher
 
 _user_ids = itertools.count(700_001)
-UNHURRIED = Limits(capacity=1_000_000)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -66,9 +65,7 @@ def dp() -> Dispatcher:
     # JsonMemoryStorage round-trips dialog data through JSON, as RedisStorage would. A test
     # user taps far faster than a person: their bucket is one no conversation empties
     # (tests/bot/test_throttling.py tests the real limits).
-    return build_dispatcher(
-        storage=JsonMemoryStorage(), set_commands_on_startup=False, throttle=MemoryBuckets(UNHURRIED)
-    )
+    return conversation_dispatcher(storage=JsonMemoryStorage())
 
 
 @pytest.fixture

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
+from aiogram import Dispatcher
 from asgiref.sync import sync_to_async
 
+from bot.app import build_dispatcher
 from bot.local_session import SimulatedUser
 from bot.outbox import OutboxSender
+from bot.throttling import Limits, MemoryBuckets
 from djproject.salon import services
 
 TIME_RE = re.compile(r"^\d\d:\d\d$")
+
+# A test user taps far faster than a person: their bucket is one no conversation empties
+# (tests/bot/test_throttling.py tests the real limits).
+UNHURRIED = Limits(capacity=1_000_000)
+
+
+def conversation_dispatcher(**options: Any) -> Dispatcher:
+    """The real dispatcher for a test conversation: no commands set at start-up, no throttle."""
+    options.setdefault("set_commands_on_startup", False)
+    options.setdefault("throttle", MemoryBuckets(UNHURRIED))
+    return build_dispatcher(**options)
 
 
 def times(user: SimulatedUser) -> list[str]:

@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-from bot.app import build_dispatcher
 from bot.local_session import NOT_MODIFIED, QUERY_TOO_OLD, SimulatedUser
-from tests.bot.flows import choose_services
+from tests.bot.flows import choose_services, conversation_dispatcher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +34,7 @@ async def test_state_lost_after_a_restart_restarts_the_menu_cleanly(demo_salon, 
     await choose_services(user, ("Hair", "Blow-dry"))
     assert user.text.startswith("Choose a master:")
     # The process restarts with memory storage: every dialog is forgotten.
-    restarted = SimulatedUser(build_dispatcher(set_commands_on_startup=False), bot, telegram, user.user_id)
+    restarted = SimulatedUser(conversation_dispatcher(), bot, telegram, user.user_id)
 
     callback_id = await restarted.press("Anna")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
+from django.db import InterfaceError, OperationalError
 
 if TYPE_CHECKING:
     from bot.facade import BookingFacade
@@ -81,9 +82,13 @@ class ClientLanguageMiddleware(I18nMiddleware):
             return telegram_language(user.language_code)
         try:
             chosen = await self.chosen_language(user)
-        except Exception:
+        except (OperationalError, InterfaceError) as error:
             # The database is unreachable: speak Telegram's language rather than fail the
-            # update (its error handler runs through this middleware too).
+            # update (its error handler runs through this middleware too). One line per
+            # update, not a traceback: the outage itself is reported by the error handler.
+            log.warning("could not load the language of user %s: %s", user.id, error)
+            chosen = ""
+        except Exception:
             log.exception("could not load the language of user %s", user.id)
             chosen = ""
         return chosen or telegram_language(user.language_code)

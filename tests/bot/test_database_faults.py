@@ -127,3 +127,25 @@ def test_start_up_with_an_unmigrated_database_exits_with_one_line(tmp_path):
     empty.touch()
     result = _run_bot(f"sqlite:///{empty}")
     _assert_one_clear_line(result, 1, "not migrated", "manage.py migrate")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_database_outage_costs_one_log_line_per_update_not_a_traceback(
+    frozen_clock, demo_salon, make_user, dp, caplog
+):
+    """While the database is down every update fails to load the client's language: that is
+    worth a line in the log, while the outage is told to the client by the error handler."""
+    user = make_user(language_code="de")
+    facade = dp.workflow_data["facade"]
+
+    async def database_down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    facade.ensure_client = database_down
+    with caplog.at_level(logging.WARNING, logger="bot.i18n"):
+        await user.send_text("/start")
+
+    language_records = [r for r in caplog.records if r.name == "bot.i18n"]
+    assert language_records, "the failed language lookup is logged"
+    assert all(r.exc_info is None for r in language_records)
+    assert all("connection refused" in r.getMessage() for r in language_records)

@@ -172,7 +172,7 @@ def _for_salon(message: OutboxMessage, visit: Visit, salon: SalonInfo, language:
     elif message.kind == RESCHEDULED:
         lines.append(_(MOVED_BY_SALON) if by == "salon" else _(MOVED_BY_CLIENT))
         if old := _moment(message.payload.get("old_starts_at"), salon):
-            lines.append(_(WAS).format(day_text=texts.day(old.date()), time_text=f"{old:%H:%M}"))
+            lines.append(_(WAS).format(day_text=texts.day(old.date()), time_text=texts.clock(old)))
     else:
         return Skip(f"nothing to tell the salon about {message.kind!r}")
     lines.append(salon_details(visit, when))
@@ -186,7 +186,7 @@ def salon_details(visit: Visit, when: datetime | None = None) -> str:
     when = when or visit.starts_at
     lines = [f"• {item.service_name} · {item.master_name}" for item in visit.items]
     lines.append(_("Date: {day_text}").format(day_text=texts.day(when.date())))
-    lines.append(_("Time: {time_text}").format(time_text=f"{when:%H:%M}"))
+    lines.append(_("Time: {time_text}").format(time_text=texts.clock(when)))
     lines.append(_("Client: {name}").format(name=visit.client_name or "—"))
     lines.append(_("Phone: {phone}").format(phone=visit.client_phone or "—"))
     return "\n".join(lines)
@@ -201,7 +201,7 @@ def decision_text(visit: Visit, *, confirmed: bool, name: str) -> str:
 def _for_client(message: OutboxMessage, visit: Visit, salon: SalonInfo) -> Rendered | Skip:
     by = message.payload.get("by")
     when = _moment(message.payload.get("starts_at"), salon) or visit.starts_at
-    at = {"day_text": texts.day(when.date()), "time_text": f"{when:%H:%M}"}
+    at = {"day_text": texts.day(when.date()), "time_text": texts.clock(when)}
     if message.kind == REMINDER:
         lines = [_("⏰ A reminder of your visit to {salon_name}:").format(salon_name=salon.name)]
         lines.append(client_details(visit))
@@ -235,7 +235,7 @@ def _for_client(message: OutboxMessage, visit: Visit, salon: SalonInfo) -> Rende
     if message.kind == RESCHEDULED:
         lines = [_("🔁 Your visit has been moved.")]
         if old := _moment(message.payload.get("old_starts_at"), salon):
-            lines.append(_(WAS).format(day_text=texts.day(old.date()), time_text=f"{old:%H:%M}"))
+            lines.append(_(WAS).format(day_text=texts.day(old.date()), time_text=texts.clock(old)))
         lines.append(_("Now: {day_text} at {time_text}").format_map(at))
         lines.append(client_details(visit, with_time=False))
         if visit.status in ACTIVE_STATUSES and not visit.can_change:
@@ -250,7 +250,7 @@ def client_details(visit: Visit, *, with_time: bool = True) -> str:
     lines = [f"• {item.service_name} · {item.master_name}" for item in visit.items]
     if with_time:
         lines.append(_("Date: {day_text}").format(day_text=texts.day(visit.starts_at.date())))
-        lines.append(_("Time: {time_text}").format(time_text=f"{visit.starts_at:%H:%M}"))
+        lines.append(_("Time: {time_text}").format(time_text=texts.clock(visit.starts_at)))
     return "\n".join(lines)
 
 

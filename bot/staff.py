@@ -122,7 +122,7 @@ def day_text(name: str, visits: list[Any], day: date) -> str:
     for visit in visits:
         lines.append("")
         for item in visit.items:
-            lines.append(f"{item.starts_at:%H:%M}–{item.ends_at:%H:%M} {item.service_name}")
+            lines.append(f"{texts.clock(item.starts_at)}–{texts.clock(item.ends_at)} {item.service_name}")
         client = " · ".join(part for part in (visit.client_name, visit.client_phone) if part)
         lines.append(_("Client: {name}").format(name=client or "—"))
         if visit.status == PENDING:

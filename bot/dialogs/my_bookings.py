@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def _visit_line(visit: Any) -> str:
     names = ", ".join(item.service_name for item in visit.items)
-    return f"{texts.short_day(visit.starts_at.date())} {visit.starts_at:%H:%M} · {names}"
+    return f"{texts.short_day(visit.starts_at.date())} {texts.clock(visit.starts_at)} · {names}"
 
 
 async def visits_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
@@ -56,7 +56,7 @@ async def visit_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
             "total_price": "",
         }
     details = "\n".join(
-        f"• {item.starts_at:%H:%M} {item.service_name} · {item.master_name}" for item in visit.items
+        f"• {texts.clock(item.starts_at)} {item.service_name} · {item.master_name}" for item in visit.items
     )
     return {
         "missing": False,
@@ -64,7 +64,7 @@ async def visit_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
         "can_change": bool(visit.can_change),
         "details": details,
         "day_text": texts.day(visit.starts_at.date()),
-        "time_text": f"{visit.starts_at:%H:%M}",
+        "time_text": texts.clock(visit.starts_at),
         "total_price": texts.price(visit.total_price),
     }
 

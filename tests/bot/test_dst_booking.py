@@ -88,6 +88,9 @@ async def test_the_second_half_past_two_is_offered_labelled_and_booked(make_user
     appt = await sync_to_async(Appointment.objects.get)()
     assert appt.datetime_start == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, not CEST
 
+    await user.press("🗂 My bookings")  # the list names the same one of the two
+    assert any("02:30 (2nd)" in label for label in user.buttons())
+
 
 @pytest.mark.usefixtures("spring")
 async def test_a_time_the_clocks_skip_is_refused_with_a_clear_notice(make_user):

@@ -9,16 +9,18 @@ ever touch that client's own visits: a forged callback cannot reach another clie
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import Count, Q
 
 from booking import selectors
@@ -69,6 +71,12 @@ __all__ = [
     "upcoming_visits",
     "visits_of",
 ]
+
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class VisitNotFoundError(LookupError):
@@ -316,10 +324,44 @@ def _salon_moment(day: date, hhmm: str, tz: Any) -> datetime:
     return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
 
 
+def _once_more_on_database_error(
+    func: Callable[P, R], *, safe: Callable[..., bool] = lambda *args, **kwargs: True
+) -> Callable[P, R]:
+    """Run a write once more after a deadlock, a serialization failure or a lost connection.
+
+    The first attempt's transaction was rolled back whole, so nothing of it remains; the
+    connection is replaced if it broke (``close_old_connections``), and the second attempt
+    reads everything afresh. Only where the call is ours to repeat: not inside a caller's
+    transaction (which is broken now and only the caller can roll back), and only when
+    ``safe(*args, **kwargs)`` says a lost COMMIT reply cannot make it happen twice. A second
+    failure propagates (the bot answers "please try again").
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            if transaction.get_connection().in_atomic_block or not safe(*args, **kwargs):
+                raise
+            log.warning("%s failed (%s); retrying once", func.__name__, error)
+            close_old_connections()
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 # Who hears about a client's own change: the visit's masters and the staff chat.
 _SALON_SIDE = (Notification.AUDIENCE_MASTER, Notification.AUDIENCE_STAFF)
 
 
+def _has_key(*args: Any, idempotency_key: str | None = None, **kwargs: Any) -> bool:
+    """A booking is repeated safely only with its key: had the first COMMIT gone through
+    unreported, the key returns that visit instead of booking a second one."""
+    return idempotency_key is not None
+
+
+@functools.partial(_once_more_on_database_error, safe=_has_key)
 def book_visit(
     telegram_id: int,
     service_ids: list[int],
@@ -435,6 +477,7 @@ def describe_visit(ref: str) -> Visit | None:
     return visits_of(rows)[0] if rows else None
 
 
+@_once_more_on_database_error
 def cancel_visit(telegram_id: int, ref: str) -> Visit:
     """Cancel the client's own visit; raises ``CancellationTooLateError`` after the cutoff."""
     adapter = get_adapter()
@@ -448,6 +491,7 @@ def cancel_visit(telegram_id: int, ref: str) -> Visit:
     return visits_of(rows, adapter)[0]
 
 
+@_once_more_on_database_error
 def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
     """Move the client's own visit; the old time is kept unless the new one is booked."""
     adapter = get_adapter()

@@ -21,18 +21,23 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from booking import selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
-from booking.errors import AppointmentNotActiveError, SlotAlreadyBookedError
+from booking.engine import BookingChainSolution
+from booking.errors import (
+    AppointmentNotActiveError,
+    ClientOverlapError,
+    SlotAlreadyBookedError,
+    VisitLimitReachedError,
+)
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
 from djproject.salon import outbox
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
     Appointment,
-    BookingSettings,
     Category,
     Client,
     Master,
@@ -382,7 +387,7 @@ def book_visit(
         raise ValueError("An idempotency key has 1 to 64 characters.")
     adapter = get_adapter()
     client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
-    needs_confirmation = BookingSettings.load().requires_confirmation
+    needs_confirmation = adapter.booking_settings.requires_confirmation
     extra: dict[str, Any] = {
         "status": Appointment.STATUS_PENDING if needs_confirmation else Appointment.STATUS_CONFIRMED,
         "source": Appointment.SOURCE_TELEGRAM,
@@ -404,7 +409,7 @@ def book_visit(
                 client=client,
                 extra_fields=extra,
                 persistence_hook=SalonPersistenceHook(),
-                guard=_ClientGuard(client, idempotency_key),
+                guard=_ClientGuard(client, adapter, idempotency_key=idempotency_key),
             )
             if isinstance(created, Visit):
                 return created  # the same Confirm again: booked before, nothing new
@@ -422,18 +427,57 @@ def book_visit(
 
 
 class _ClientGuard:
-    """The salon's rules for one client's booking, run by ``create_booking`` under the master
-    locks (so they are serialised with every other booking of those masters)."""
+    """The salon's rules for one client's write, run under the master locks (so serialised with
+    every other write of those masters) after locking the client's row (so serialised with
+    every other write of that client, whichever masters it needs):
 
-    def __init__(self, client: Client, idempotency_key: str | None) -> None:
+    - an idempotency key already used returns its visit (booking only);
+    - at most ``max_active_visits_per_client`` upcoming visits (booking only; 0 = no limit);
+    - no two active visits of the client overlap (a moved visit is not compared with itself).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        adapter: DjangoAvailabilityAdapter,
+        *,
+        idempotency_key: str | None = None,
+        moving: uuid.UUID | None = None,
+    ) -> None:
         self.client = client
+        self.adapter = adapter
         self.idempotency_key = idempotency_key
+        self.moving = moving
 
     def under_lock(self) -> Visit | None:
-        return _replay_of(self.client, self.idempotency_key) if self.idempotency_key else None
-
-    def check(self, solution: Any) -> None:
+        list(Client.objects.select_for_update(of=("self",)).filter(pk=self.client.pk).values_list("pk"))
+        if self.moving is not None:
+            return None
+        if self.idempotency_key and (replay := _replay_of(self.client, self.idempotency_key)):
+            return replay
+        limit = self.adapter.booking_settings.max_active_visits_per_client
+        if limit and self._upcoming().values("booking_ref").distinct().count() >= limit:
+            raise VisitLimitReachedError(limit)
         return None
+
+    def check(self, solution: BookingChainSolution) -> None:
+        starts_at = min(item.start_time for item in solution.items)
+        ends_at = max(item.end_time for item in solution.items)
+        clash = (
+            self._upcoming()
+            .filter(datetime_start__lt=ends_at, datetime_end__gt=starts_at)
+            .order_by("datetime_start")
+            .first()
+        )
+        if clash is not None:
+            tz = self.adapter.salon_tz
+            raise ClientOverlapError(clash.datetime_start.astimezone(tz), clash.datetime_end.astimezone(tz))
+
+    def _upcoming(self) -> QuerySet[Appointment]:
+        rows = Appointment.objects.filter(
+            client=self.client, status__in=Appointment.ACTIVE_STATUSES, datetime_end__gt=self.adapter.now()
+        )
+        return rows.exclude(booking_ref=self.moving) if self.moving is not None else rows
 
 
 def _replay_of(client: Client, idempotency_key: str) -> Visit | None:
@@ -505,6 +549,7 @@ def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
                 old,
                 target_date=day,
                 selected_time=_salon_moment(day, time, adapter.salon_tz),
+                guard=_ClientGuard(old[0].client, adapter, moving=old[0].booking_ref),
             )
             outbox.drop_pending(rows[0].booking_ref, reason="moved by the client")
             outbox.enqueue_visit_event(

@@ -26,7 +26,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
 from booking.engine import BookingEngineError, SlotAlreadyBookedError
-from booking.errors import CancellationTooLateError
+from booking.errors import CancellationTooLateError, ClientOverlapError, VisitLimitReachedError
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -44,10 +44,12 @@ __all__ = [
     "VISIT_REF_RE",
     "BookingEngineError",
     "BookingFacade",
+    "ClientOverlapError",
     "NotAllowedError",
     "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
+    "VisitLimitReachedError",
     "VisitNotFoundError",
 ]
 

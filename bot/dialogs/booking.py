@@ -47,8 +47,10 @@ from bot.dialogs.common import (
 from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
 from bot.facade import (
     BookingEngineError,
+    ClientOverlapError,
     SlotAlreadyBookedError,
     TooLateToChangeError,
+    VisitLimitReachedError,
     VisitNotFoundError,
 )
 from bot.ics import visit_ics
@@ -63,6 +65,11 @@ CALENDAR_ID = "cal"
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
 NO_FREE_DATES = N_("No free dates in the booking window. Please try other services or another master.")
+VISIT_LIMIT = N_(
+    "You already have as many upcoming visits as we can hold for one client ({limit}). "
+    "Cancel one in My bookings to book another."
+)
+CLIENT_OVERLAP = N_("You already have a visit at that time. Please choose another time.")
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -358,6 +365,13 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
             reason=SLOT_TAKEN,
         )
         return
+    except VisitLimitReachedError as error:
+        set_notice(manager, VISIT_LIMIT, limit=error.limit)
+        await manager.switch_to(BookingSG.summary, show_mode=show_mode)
+        return
+    except ClientOverlapError:
+        await show_fresh_times(manager, show_mode=show_mode, reason=CLIENT_OVERLAP)
+        return
     except BookingEngineError as error:
         log.info("booking refused for user %s: %s", client_id(manager), error)
         await show_fresh_times(
@@ -514,6 +528,9 @@ async def on_reschedule_confirm(callback: CallbackQuery, _button: Button, manage
             manager,
             reason=SLOT_TAKEN,
         )
+        return
+    except ClientOverlapError:
+        await show_fresh_times(manager, reason=CLIENT_OVERLAP)
         return
     except TooLateToChangeError:
         await manager.done({"too_late": True})

@@ -450,7 +450,10 @@ class _ClientGuard:
         self.moving = moving
 
     def under_lock(self) -> Visit | None:
-        list(Client.objects.select_for_update(of=("self",)).filter(pk=self.client.pk).values_list("pk"))
+        # NO KEY: two writes of this client still queue here, but an admin inserting an
+        # appointment for the client (a foreign-key share lock on this row) does not wait.
+        client_row = Client.objects.select_for_update(of=("self",), no_key=True).filter(pk=self.client.pk)
+        list(client_row.values_list("pk"))
         if self.moving is not None:
             return None
         if self.idempotency_key and (replay := _replay_of(self.client, self.idempotency_key)):

@@ -2,7 +2,10 @@
 
 R1 — Cache invalidation only in ``transaction.on_commit()``.
 R2 — Masters are locked with ``select_for_update(of=("self",))`` in id order before the slot is
-     checked again, without the cache, under the lock.
+     checked again, without the cache, under the lock. One lock order on every write path
+     (booking, cancel, reschedule, staff changes, the admin form): the masters first, then the
+     client (when the project checks client rules), then appointment rows — so no two writers
+     can each hold what the other waits for.
 
 Double booking is impossible on both databases: on PostgreSQL the row locks serialise
 bookings of the same masters and the exclusion constraint is the last line (its
@@ -12,7 +15,7 @@ bookings of the same masters and the exclusion constraint is the last line (its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -35,6 +38,7 @@ __all__ = [
     "BookingPersistenceHook",
     "cancel_booking",
     "create_booking",
+    "lock_visit",
     "reschedule_booking",
 ]
 
@@ -70,6 +74,10 @@ class BookingGuard(Protocol):
     def check(self, solution: BookingChainSolution) -> None:
         """The visit about to be written; raise to refuse it (limits, overlaps)."""
         ...
+
+
+# How often ``lock_visit`` follows a visit whose masters staff change while it waits.
+_RELOCK_ATTEMPTS = 3
 
 
 def item_fields(item: SingleServiceSolution) -> dict[str, Any]:
@@ -224,14 +232,43 @@ def _taken(target_date: date, selected_time: str | datetime, what: str) -> SlotA
     )
 
 
-def _locked_visit(appointment_model: type[Any], appointments: Sequence[Any]) -> list[Any]:
-    """Fresh, row-locked copies of the visit's appointments, in visit order."""
-    ids = sorted(a.pk for a in appointments)
-    rows = list(appointment_model.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+def lock_visit(
+    adapter: DjangoAvailabilityAdapter,
+    appointments: Sequence[Any],
+    *,
+    active_only: bool = True,
+    then: Callable[[], object] | None = None,
+) -> list[Any]:
+    """Fresh, row-locked copies of a visit's appointments, in visit order, locked in the one
+    order every write path keeps: the masters (sorted by id), ``then`` (the project's next
+    rows, e.g. the client), and only then the appointment rows.
+
+    The rows are read once without a lock to learn their masters. If staff moved an item to
+    another master before the locks were granted, the locks taken so far are dropped (a
+    savepoint) and taken again for the new masters, so no lock is ever taken out of order.
+    Raises ``AppointmentNotActiveError`` when a row is gone (or, with ``active_only``, is no
+    longer active).
+    """
+    model = adapter.appointment_model
+    ids = sorted({a.pk for a in appointments})
+    for _ in range(_RELOCK_ATTEMPTS):
+        masters = set(model.objects.filter(pk__in=ids).values_list("master_id", flat=True))
+        with transaction.atomic():
+            adapter.lock_masters(masters)
+            if then is not None:
+                then()
+            rows = list(model.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+            moved = not {row.master_id for row in rows} <= masters
+            if moved:
+                transaction.set_rollback(True)  # release this round's locks, then try again
+        if not moved:
+            break
+    else:
+        raise AppointmentNotActiveError("The visit kept changing while it was being changed.")
     if len(rows) != len(ids):
         raise AppointmentNotActiveError("The appointment no longer exists.")
-    active = set(getattr(appointment_model, "ACTIVE_STATUSES", ()))
-    if any(row.status not in active for row in rows):
+    active = set(getattr(model, "ACTIVE_STATUSES", ()))
+    if active_only and any(row.status not in active for row in rows):
         raise AppointmentNotActiveError("The appointment is not active any more.")
     return sorted(rows, key=lambda row: (row.datetime_start, row.pk))
 
@@ -258,7 +295,7 @@ def cancel_booking(
     visit = list(appointments) if isinstance(appointments, Sequence) else [appointments]
     model = adapter.appointment_model
     with transaction.atomic():
-        rows = _locked_visit(model, visit)
+        rows = lock_visit(adapter, visit)
         _check_cutoff(adapter, rows, by_staff)
         for row in rows:
             row.status = model.STATUS_CANCELLED
@@ -278,17 +315,19 @@ def reschedule_booking(
     mode: BookingMode = BookingMode.SINGLE_DAY,
     overlap_allowed: bool = False,
     parallel_groups: dict[int, str] | None = None,
+    guard: BookingGuard | None = None,
 ) -> list[Any]:
     """Move a visit to a new start, keeping its services and masters.
 
     One transaction: the new time is checked with the visit's own appointments set aside,
-    then the same rows are moved. If anything fails, the visit stays where it was.
+    then the same rows are moved. If anything fails, the visit stays where it was. The
+    ``guard`` runs after the masters are locked (``under_lock``, its answer ignored) and
+    checks the new placement (``check``).
     """
     visit = list(appointments) if isinstance(appointments, Sequence) else [appointments]
-    model = adapter.appointment_model
     try:
         with transaction.atomic():
-            rows = _locked_visit(model, visit)
+            rows = lock_visit(adapter, visit, then=guard.under_lock if guard is not None else None)
             _check_cutoff(adapter, rows, by_staff)
             old_spans = _spans(rows)
             request = _lock_candidates(
@@ -308,6 +347,8 @@ def reschedule_booking(
                 selected_time=selected_time,
                 exclude_appointment_ids=[row.pk for row in rows],
             )
+            if guard is not None:
+                guard.check(solution)
             for row, item in zip(rows, solution.items, strict=True):
                 for field, value in item_fields(item).items():
                     setattr(row, field, value)

@@ -29,7 +29,12 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
 from booking.engine import BookingEngineError, SlotAlreadyBookedError
-from booking.errors import CancellationTooLateError, NonexistentLocalTimeError
+from booking.errors import (
+    CancellationTooLateError,
+    ClientOverlapError,
+    NonexistentLocalTimeError,
+    VisitLimitReachedError,
+)
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -47,12 +52,14 @@ __all__ = [
     "VISIT_REF_RE",
     "BookingEngineError",
     "BookingFacade",
+    "ClientOverlapError",
     "DatabaseConnections",
     "NonexistentLocalTimeError",
     "NotAllowedError",
     "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
+    "VisitLimitReachedError",
     "VisitNotFoundError",
 ]
 

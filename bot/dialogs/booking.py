@@ -52,8 +52,10 @@ from bot.dialogs.common import (
 from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
 from bot.facade import (
     BookingEngineError,
+    ClientOverlapError,
     SlotAlreadyBookedError,
     TooLateToChangeError,
+    VisitLimitReachedError,
     VisitNotFoundError,
 )
 from bot.ics import visit_ics
@@ -79,6 +81,11 @@ REPEATED_HOUR = N_(
     "(1st) is before the change, (2nd) after it."
 )
 NO_FREE_DATES = N_("No free dates in the booking window. Please try other services or another master.")
+VISIT_LIMIT = N_(
+    "You already have as many upcoming visits as we can hold for one client ({limit}). "
+    "Cancel one in My bookings to book another."
+)
+CLIENT_OVERLAP = N_("You already have a visit at that time. Please choose another time.")
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -407,6 +414,13 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
             reason=SLOT_TAKEN,
         )
         return
+    except VisitLimitReachedError as error:
+        set_notice(manager, VISIT_LIMIT, limit=error.limit)
+        await manager.switch_to(BookingSG.summary, show_mode=show_mode)
+        return
+    except ClientOverlapError:
+        await show_fresh_times(manager, show_mode=show_mode, reason=CLIENT_OVERLAP)
+        return
     except BookingEngineError as error:
         log.info("booking refused for user %s: %s", client_id(manager), error)
         await show_fresh_times(
@@ -588,6 +602,9 @@ async def on_reschedule_confirm(callback: CallbackQuery, _button: Button, manage
             manager,
             reason=SLOT_TAKEN,
         )
+        return
+    except ClientOverlapError:
+        await show_fresh_times(manager, reason=CLIENT_OVERLAP)
         return
     except TooLateToChangeError:
         await manager.done({"too_late": True})

@@ -9,21 +9,29 @@ ever touch that client's own visits: a forged callback cannot reach another clie
 
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db.models import Count, Q, QuerySet
 
 from booking import selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
-from booking.errors import AppointmentNotActiveError, SlotAlreadyBookedError
+from booking.engine import BookingChainSolution
+from booking.errors import (
+    AppointmentNotActiveError,
+    ClientOverlapError,
+    SlotAlreadyBookedError,
+    VisitLimitReachedError,
+)
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
@@ -31,7 +39,6 @@ from djproject.salon import outbox
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
     Appointment,
-    BookingSettings,
     Category,
     Client,
     Master,
@@ -70,6 +77,12 @@ __all__ = [
     "upcoming_visits",
     "visits_of",
 ]
+
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class VisitNotFoundError(LookupError):
@@ -325,10 +338,44 @@ def _salon_moment(day: date, token: str, tz: Any) -> datetime:
     return parse_slot(day, token, tz)
 
 
+def _once_more_on_database_error(
+    func: Callable[P, R], *, safe: Callable[..., bool] = lambda *args, **kwargs: True
+) -> Callable[P, R]:
+    """Run a write once more after a deadlock, a serialization failure or a lost connection.
+
+    The first attempt's transaction was rolled back whole, so nothing of it remains; the
+    connection is replaced if it broke (``close_old_connections``), and the second attempt
+    reads everything afresh. Only where the call is ours to repeat: not inside a caller's
+    transaction (which is broken now and only the caller can roll back), and only when
+    ``safe(*args, **kwargs)`` says a lost COMMIT reply cannot make it happen twice. A second
+    failure propagates (the bot answers "please try again").
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (OperationalError, InterfaceError) as error:
+            if transaction.get_connection().in_atomic_block or not safe(*args, **kwargs):
+                raise
+            log.warning("%s failed (%s); retrying once", func.__name__, error)
+            close_old_connections()
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 # Who hears about a client's own change: the visit's masters and the staff chat.
 _SALON_SIDE = (Notification.AUDIENCE_MASTER, Notification.AUDIENCE_STAFF)
 
 
+def _has_key(*args: Any, idempotency_key: str | None = None, **kwargs: Any) -> bool:
+    """A booking is repeated safely only with its key: had the first COMMIT gone through
+    unreported, the key returns that visit instead of booking a second one."""
+    return idempotency_key is not None
+
+
+@functools.partial(_once_more_on_database_error, safe=_has_key)
 def book_visit(
     telegram_id: int,
     service_ids: list[int],
@@ -349,7 +396,7 @@ def book_visit(
         raise ValueError("An idempotency key has 1 to 64 characters.")
     adapter = get_adapter()
     client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
-    needs_confirmation = BookingSettings.load().requires_confirmation
+    needs_confirmation = adapter.booking_settings.requires_confirmation
     extra: dict[str, Any] = {
         "status": Appointment.STATUS_PENDING if needs_confirmation else Appointment.STATUS_CONFIRMED,
         "source": Appointment.SOURCE_TELEGRAM,
@@ -371,7 +418,7 @@ def book_visit(
                 client=client,
                 extra_fields=extra,
                 persistence_hook=SalonPersistenceHook(),
-                guard=_ClientGuard(client, idempotency_key),
+                guard=_ClientGuard(client, adapter, idempotency_key=idempotency_key),
             )
             if isinstance(created, Visit):
                 return created  # the same Confirm again: booked before, nothing new
@@ -389,18 +436,60 @@ def book_visit(
 
 
 class _ClientGuard:
-    """The salon's rules for one client's booking, run by ``create_booking`` under the master
-    locks (so they are serialised with every other booking of those masters)."""
+    """The salon's rules for one client's write, run under the master locks (so serialised with
+    every other write of those masters) after locking the client's row (so serialised with
+    every other write of that client, whichever masters it needs):
 
-    def __init__(self, client: Client, idempotency_key: str | None) -> None:
+    - an idempotency key already used returns its visit (booking only);
+    - at most ``max_active_visits_per_client`` upcoming visits (booking only; 0 = no limit);
+    - no two active visits of the client overlap (a moved visit is not compared with itself).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        adapter: DjangoAvailabilityAdapter,
+        *,
+        idempotency_key: str | None = None,
+        moving: uuid.UUID | None = None,
+    ) -> None:
         self.client = client
+        self.adapter = adapter
         self.idempotency_key = idempotency_key
+        self.moving = moving
 
     def under_lock(self) -> Visit | None:
-        return _replay_of(self.client, self.idempotency_key) if self.idempotency_key else None
-
-    def check(self, solution: Any) -> None:
+        # NO KEY: two writes of this client still queue here, but an admin inserting an
+        # appointment for the client (a foreign-key share lock on this row) does not wait.
+        client_row = Client.objects.select_for_update(of=("self",), no_key=True).filter(pk=self.client.pk)
+        list(client_row.values_list("pk"))
+        if self.moving is not None:
+            return None
+        if self.idempotency_key and (replay := _replay_of(self.client, self.idempotency_key)):
+            return replay
+        limit = self.adapter.booking_settings.max_active_visits_per_client
+        if limit and self._upcoming().values("booking_ref").distinct().count() >= limit:
+            raise VisitLimitReachedError(limit)
         return None
+
+    def check(self, solution: BookingChainSolution) -> None:
+        starts_at = min(item.start_time for item in solution.items)
+        ends_at = max(item.end_time for item in solution.items)
+        clash = (
+            self._upcoming()
+            .filter(datetime_start__lt=ends_at, datetime_end__gt=starts_at)
+            .order_by("datetime_start")
+            .first()
+        )
+        if clash is not None:
+            tz = self.adapter.salon_tz
+            raise ClientOverlapError(clash.datetime_start.astimezone(tz), clash.datetime_end.astimezone(tz))
+
+    def _upcoming(self) -> QuerySet[Appointment]:
+        rows = Appointment.objects.filter(
+            client=self.client, status__in=Appointment.ACTIVE_STATUSES, datetime_end__gt=self.adapter.now()
+        )
+        return rows.exclude(booking_ref=self.moving) if self.moving is not None else rows
 
 
 def _replay_of(client: Client, idempotency_key: str) -> Visit | None:
@@ -444,6 +533,7 @@ def describe_visit(ref: str) -> Visit | None:
     return visits_of(rows)[0] if rows else None
 
 
+@_once_more_on_database_error
 def cancel_visit(telegram_id: int, ref: str) -> Visit:
     """Cancel the client's own visit; raises ``CancellationTooLateError`` after the cutoff."""
     adapter = get_adapter()
@@ -457,6 +547,7 @@ def cancel_visit(telegram_id: int, ref: str) -> Visit:
     return visits_of(rows, adapter)[0]
 
 
+@_once_more_on_database_error
 def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
     """Move the client's own visit; the old time is kept unless the new one is booked."""
     adapter = get_adapter()
@@ -470,6 +561,7 @@ def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
                 old,
                 target_date=day,
                 selected_time=_salon_moment(day, time, adapter.salon_tz),
+                guard=_ClientGuard(old[0].client, adapter, moving=old[0].booking_ref),
             )
             outbox.drop_pending(rows[0].booking_ref, reason="moved by the client")
             outbox.enqueue_visit_event(

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
-from booking.services import cancel_booking
+from booking.errors import AppointmentNotActiveError
+from booking.services import cancel_booking, lock_visit
 from djproject.salon import outbox
 from djproject.salon.booking import cache_adapter, get_adapter
 from djproject.salon.models import Appointment, Master, Notification
@@ -31,17 +32,21 @@ class NotPendingError(VisitNotFoundError):
 
 
 def _rows(ref: str | uuid.UUID, *, active_only: bool = True) -> list[Appointment]:
+    """The visit's appointments, locked in the one lock order (masters, then the rows)."""
     try:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(hex=str(ref))
     except ValueError as error:
         raise VisitNotFoundError(ref) from error
-    rows = Appointment.objects.select_for_update(of=("self",)).filter(booking_ref=key)
+    rows = Appointment.objects.filter(booking_ref=key)
     if active_only:
         rows = rows.filter(status__in=Appointment.ACTIVE_STATUSES)
     found = list(rows.order_by("datetime_start", "pk"))
     if not found:
         raise VisitNotFoundError(str(ref))
-    return found
+    try:
+        return lock_visit(get_adapter(), found, active_only=active_only)
+    except AppointmentNotActiveError as error:
+        raise VisitNotFoundError(str(ref)) from error
 
 
 def may_act(rows: Sequence[Appointment], *, chat_id: int | None, user_id: int | None) -> bool:

@@ -130,24 +130,25 @@ def test_racing_confirms_with_one_key_book_one_visit_with_any_master(salon, thre
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racers_past_the_key_check_end_at_the_unique_key_with_the_visit_returned(salon, monkeypatch):
-    """Without the master locks both racers pass the check and book (Anna and Boris); the key's
-    unique constraint stops the second, and it returns the first one's visit."""
+    """Without the locks both racers pass the check and book (Anna and Boris, or the same slot
+    twice); the key's unique constraint (or the exclusion constraint) stops the second, and it
+    returns the first one's visit."""
     cut = f.service(category=salon, duration=60)
     f.master(categories=[salon], hours=HOURS)
     f.master(categories=[salon], hours=HOURS)
     client = f.client().telegram_id
+    # No master or client locks; both look for the key, then both go on to book.
     monkeypatch.setattr(
         "booking.adapters.availability.DjangoAvailabilityAdapter.lock_masters", lambda self, ids: None
     )
     both_checked = threading.Barrier(2, timeout=10)
-    check = services._replay_of
 
-    def check_then_wait(*args, **kwargs):
-        found = check(*args, **kwargs)
+    def check_without_locks_then_wait(guard):
+        found = services._replay_of(guard.client, guard.idempotency_key)
         both_checked.wait()
         return found
 
-    monkeypatch.setattr(services, "_replay_of", check_then_wait)
+    monkeypatch.setattr(services._ClientGuard, "under_lock", check_without_locks_then_wait)
 
     outcomes = _race(
         lambda i: services.book_visit(client, [cut.pk], None, WEDNESDAY, "10:00", idempotency_key="past"), 2

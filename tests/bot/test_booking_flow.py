@@ -6,8 +6,10 @@ import asyncio
 from datetime import date
 
 import pytest
+from asgiref.sync import sync_to_async
 from icalendar import Calendar
 
+from djproject.salon.models import BookingSettings
 from tests.bot.flows import (
     choose_services,
     client_of,
@@ -226,3 +228,27 @@ async def test_someone_elses_contact_is_not_taken_as_the_clients_phone(demo_salo
     await user.share_contact("+49 170 0000000", user_id=user.user_id + 1)
     assert "your own phone number" in user.text
     assert not (await client_of(user)).phone
+
+
+async def test_a_client_at_the_visit_limit_is_told_why_nothing_was_booked(demo_salon, make_user):
+    await sync_to_async(_set_visit_limit)(1)
+    user = make_user()
+    await give_phone(user)
+    await to_times(user, ("Hair", "Women's haircut"), master="Anna")
+    await user.press(times(user)[0])
+    await user.press("✅ Confirm")
+    assert "✅ You are booked!" in user.text
+
+    await to_times(user, ("Hair", "Women's haircut"), master="Anna")
+    await user.press(times(user)[-1])
+    await user.press("✅ Confirm")
+
+    assert "You already have as many upcoming visits as we can hold for one client (1)." in user.text
+    assert "Cancel one in My bookings" in user.text
+    assert len(await visits_of(user)) == 1
+
+
+def _set_visit_limit(limit: int) -> None:
+    settings = BookingSettings.load()
+    settings.max_active_visits_per_client = limit
+    settings.save()

@@ -11,14 +11,14 @@ from __future__ import annotations
 from itertools import permutations
 
 from .problem import Candidate, common_start
-from .ranking import ADMIT, SKIP, STOP, BestVisits, Found, Option, idle_minutes
+from .ranking import ADMIT, SKIP, STOP, AnyVisit, BestVisits, Found, Option, idle_minutes
 from .sequence import group_options, single_options
 from .tables import Tables
 
 __all__ = ["best_order", "greedy_order", "overlapping"]
 
 
-def overlapping(tables: Tables, start: int, k: int) -> list[Found]:
+def overlapping(tables: Tables, start: int, k: int, first_only: bool = False) -> list[Found]:
     """R4 with overlap: masters per step first (relaxed bounds), then the best order for them.
 
     The relaxed placement of a step is its earliest grid minute from ``start`` ignoring R2;
@@ -65,7 +65,7 @@ def overlapping(tables: Tables, start: int, k: int) -> list[Found]:
         rest_opens[s] = rest_opens[s + 1] or opens[s]
     if not rest_opens[0]:
         return []
-    best = BestVisits(k, tables.work)
+    best = AnyVisit(tables.work) if first_only else BestVisits(k, tables.work)
     chosen: list[Option] = []
     prefix: list[int] = []
     # master -> (relaxed end, gap, duration) of the chosen services it already does

@@ -39,6 +39,7 @@ from .overlap import overlapping
 from .problem import Candidate, Problem
 from .ranking import Found, Key, Placement
 from .sequence import sequential
+from .startsets import DayBits, bits_of
 from .tables import Tables
 
 __all__ = ["ChainSearch", "Found", "Key", "Placement"]
@@ -68,6 +69,26 @@ class _SingleServiceBest(Sequence[Found]):
         return (self._duration, 0, (candidate.position,)), ((candidate.master, start),)
 
 
+class _BestOnDemand(Sequence[Found]):
+    """The best visit at each start, searched for when asked (a booking needs one, a calendar none)."""
+
+    __slots__ = ("_known", "_search", "_times")
+
+    def __init__(self, search: ChainSearch, times: list[int]) -> None:
+        self._search, self._times = search, times
+        self._known: dict[int, Found] = {}
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    def __getitem__(self, index: int) -> Found:  # type: ignore[override]
+        start = self._times[index]
+        found = self._known.get(start)
+        if found is None:
+            found = self._known[start] = self._search.at(start, 1)[0]
+        return found
+
+
 class ChainSearch(Tables):
     """Finds the start minutes of a compiled problem, and the best visits at any start.
 
@@ -85,21 +106,25 @@ class ChainSearch(Tables):
     # -----------------------------------------------------------------------------------------
 
     def starts(self, max_starts: int | None = None) -> tuple[list[int], Sequence[Found]]:
-        """Every feasible first start (sorted, at most ``max_starts``) and the best visit at each."""
+        """Every feasible first start (sorted, at most ``max_starts``) and, lazily, the best visit at each.
+
+        The start set is computed for the whole day at once (:mod:`.startsets`); the exact
+        search runs only for the starts the day's algebra cannot decide.
+        """
         if not self.feasible or (max_starts is not None and max_starts <= 0):
             return [], []
         if len(self.problem.services) == 1:
             return self._single_service_starts(max_starts)
-        times: list[int] = []
-        found: list[Found] = []
-        for start in self._candidate_starts():
-            visits = self.at(start, 1)
-            if visits:
-                times.append(start)
-                found.append(visits[0])
-                if max_starts is not None and len(times) >= max_starts:
-                    break
-        return times, found
+        day = DayBits(self)
+        lower, upper = day.bounds()
+        origin = day.origin
+        for position in bits_of(lower & ~upper):
+            if self.exists(origin + position):
+                upper |= 1 << position
+        times = [origin + position for position in bits_of(upper)]
+        if max_starts is not None:
+            del times[max_starts:]
+        return times, _BestOnDemand(self, times)
 
     def _single_service_starts(self, max_starts: int | None) -> tuple[list[int], Sequence[Found]]:
         """One service: the starts are the union of the masters' grid points; a tight C-level loop."""
@@ -129,22 +154,19 @@ class ChainSearch(Tables):
             self._openers = openers
         return self._openers
 
-    def _candidate_starts(self) -> list[int]:
-        """R5: the grid points a visit may start at (the first step's, or any step's with overlap)."""
-        problem = self.problem
-        if self.simple:
-            return sorted(self._opener_map())
-        steps = problem.steps if problem.overlap else problem.steps[:1]
-        points: set[int] = set()
-        for step in steps:
-            for candidate in problem.services[step[0]].candidates:
-                for block in candidate.grid_points():
-                    points.update(block)
-        return sorted(points)
-
     # -----------------------------------------------------------------------------------------
     # The best visits at one start
     # -----------------------------------------------------------------------------------------
+
+    def exists(self, start: int) -> bool:
+        """Whether some visit starts at minute ``start`` (the search stops at the first one)."""
+        if not self.feasible:
+            return False
+        if self.problem.overlap:
+            return bool(overlapping(self, start, 1, first_only=True))
+        if self.simple:
+            return self._best_simple(start) is not None
+        return bool(sequential(self, start, 1, first_only=True))
 
     def at(self, start: int, k: int) -> list[Found]:
         """The ``k`` best visits whose first service starts at minute ``start``, best first."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .problem import Candidate, StartSet, common_start
-from .ranking import ADMIT, STOP, BestVisits, Choice, Found, Option
+from .ranking import ADMIT, STOP, AnyVisit, BestVisits, Choice, Found, Option
 from .tables import Tables
 
 __all__ = ["group_options", "pareto", "relaxed_steps_end", "sequential", "single_options"]
@@ -138,13 +138,13 @@ def relaxed_steps_end(tables: Tables, s: int, reach: int) -> int | None:
     return reach
 
 
-def sequential(tables: Tables, start: int, k: int) -> list[Found]:
+def sequential(tables: Tables, start: int, k: int, first_only: bool = False) -> list[Found]:
     """R4 without overlap (with parallel groups): steps in order, each at its earliest minute."""
     problem = tables.problem
     n_steps = len(problem.steps)
     durations, gaps, buffers = tables.durations, tables.gaps, tables.buffers
     limit = tables.limit(start)
-    best = BestVisits(k, tables.work)
+    best = AnyVisit(tables.work) if first_only else BestVisits(k, tables.work)
     begins = [0] * len(problem.services)
     masters = [0] * len(problem.services)
     blocked: dict[int, int] = {}

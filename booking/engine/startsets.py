@@ -29,6 +29,7 @@ have to do two services) are decided by the exact search of :mod:`.search`, one 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import combinations
 
 from .problem import Candidate
 from .tables import Tables
@@ -83,6 +84,30 @@ def _covered(sets: list[int], k: int) -> list[int]:
     return at_least
 
 
+def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
+    """The bits of ``within`` at which every service can have a master of its own.
+
+    ``services`` holds ``(master, bits)`` per service. By Hall's theorem distinct masters exist
+    exactly when every subset of the services has at least as many masters between them as it
+    has services (seven subsets for three services).
+    """
+    found = within
+    for size in range(1, len(services) + 1):
+        for subset in combinations(range(len(services)), size):
+            by_master: dict[int, int] = {}
+            for order in subset:
+                for master, bits in services[order]:
+                    bits &= found
+                    if bits:
+                        by_master[master] = by_master.get(master, 0) | bits
+            if len(by_master) < size:
+                return 0
+            found &= _covered(list(by_master.values()), size)[-1]
+            if not found:
+                return 0
+    return found
+
+
 class DayBits:
     """The lower and upper start sets of one problem (see the module docstring), as bitsets.
 
@@ -120,22 +145,19 @@ class DayBits:
         make: Callable[[Candidate], int] = self._grid if on_grid else self._free
         return [make(candidate) for candidate in self.tables.problem.services[index].candidates]
 
-    def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> list[int]:
-        """Step ``s``'s common starts (R3): ``[relaxed, robust for each k in robust]``.
+    def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
+        """Step ``s``'s common starts (R3): ``[distinct, robust for each k in robust]``, and the sets.
 
-        Relaxed: some master per service and, for a parallel group, at least as many masters
-        between them as the group has services (necessary for distinct masters). Robust for
-        ``k``: at least ``k`` masters per service, so each service can take a master that none
-        of ``k - 1`` others uses. The first service of the step lies on its master's grid when
-        ``on_grid``.
+        ``distinct``: the minutes at which the step's services can start together with distinct
+        masters. By Hall's theorem that is exact: every subset of the services has at least as
+        many masters free between them as it has services (one subset for one service, three
+        for a pair). Robust for ``k``: at least ``k`` masters per service, so each service can
+        take a master that none of ``k - 1`` others uses. The first service of the step lies on
+        its master's grid when ``on_grid``. The second value is each service's set per master.
         """
-        return self._step_sets(s, on_grid, robust)[0]
-
-    def _step_sets(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
-        """``_step``, and each service's sets per master (for callers that count masters)."""
         step = self.tables.problem.steps[s]
         services = self.tables.problem.services
-        need = max(robust, default=1)
+        need = max((len(step), *robust))
         found = [-1] * (1 + len(robust))
         per_service: list[list[int]] = []
         for order, index in enumerate(step):
@@ -145,12 +167,13 @@ class DayBits:
             wanted = [at_least[0]] + [at_least[k - 1] for k in robust]
             found = [mine & theirs for mine, theirs in zip(found, wanted, strict=True)]
         if len(step) > 1 and found[0]:
-            # Hall's condition for the whole group: as many masters free as services.
-            by_master: dict[int, int] = {}
-            for index, sets in zip(step, per_service, strict=True):
-                for candidate, bits in zip(services[index].candidates, sets, strict=True):
-                    by_master[candidate.master] = by_master.get(candidate.master, 0) | bits
-            found[0] &= _covered(list(by_master.values()), len(step))[-1]
+            found[0] = _hall(
+                [
+                    [(c.master, bits) for c, bits in zip(services[index].candidates, sets, strict=True)]
+                    for index, sets in zip(step, per_service, strict=True)
+                ],
+                found[0],
+            )
         return found, per_service
 
     # -- the start sets ------------------------------------------------------------------------
@@ -164,36 +187,68 @@ class DayBits:
     def _sequence_bounds(self) -> tuple[int, int]:
         tables = self.tables
         steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
-        relaxed: list[int] = []  # some master per service
-        robust: list[int] = []  # a master no earlier service of the visit uses
-        alone: list[int] = []  # distinct masters within the step (R3), any earlier ones allowed
+        relaxed: list[int] = []  # distinct masters within the step (R3), any earlier ones allowed
+        robust: list[int] = []  # ... and masters that no earlier service of the visit uses
+        alone: list[int] = []  # the same as relaxed: R2 ignored
         before = 0  # services placed before this step
+        per_step: list[list[list[int]]] = []
         for s, step in enumerate(steps):
-            sets = self._step(s, s == 0, (before + len(step), len(step)))
-            relaxed.append(sets[0])
-            robust.append(sets[1])
-            alone.append(sets[2])
+            (distinct, avoiding), per_service = self._step(s, s == 0, (before + len(step),))
+            per_step.append(per_service)
+            relaxed.append(distinct)
+            robust.append(distinct if s == 0 else avoiding)
+            alone.append(distinct)
             before += len(step)
         # A step that starts ``clear`` minutes after the latest end so far may take any master:
         # every earlier service's gap and buffer are over by then (R2).
         clear = max(tables.gaps) + max(tables.buffers)
         lower = relaxed[0] & self._after_first(relaxed, relaxed, lengths, 0)
         upper = robust[0] & self._after_first(robust, alone, lengths, clear)
-        if max_span is None or len(steps) == 1:
+        if len(steps) == 1:
             return lower, upper
         if len(steps) == 2:
-            width = max_span - lengths[0] - lengths[1]
-            if width < 0:
-                return 0, 0
-            lower &= _window(relaxed[1], width) >> lengths[0]
-            fits = _window(robust[1], width) >> lengths[0]
-            if width >= clear:
-                fits |= _window(alone[1], width - clear) >> (lengths[0] + clear)
-            return lower, upper & fits
+            if max_span is not None:
+                width = max_span - lengths[0] - lengths[1]
+                if width < 0:
+                    return 0, 0
+                lower &= _window(relaxed[1], width) >> lengths[0]
+                fits = _window(robust[1], width) >> lengths[0]
+                if width >= clear:
+                    fits |= _window(alone[1], width - clear) >> (lengths[0] + clear)
+                upper &= fits
+            band = lower & ~upper
+            if band and len(steps[1]) == 1:
+                upper |= self._distinct_pair(per_step, band)
+            return lower, upper
+        if max_span is None:
+            return lower, upper
         return (
             self._walk(lower, relaxed, relaxed, lengths, max_span, 0),
             self._walk(upper, robust, alone, lengths, max_span, clear),
         )
+
+    def _distinct_pair(self, per_step: list[list[list[int]]], band: int) -> int:
+        """Two steps in sequence, the second of one service: the starts of ``band`` with distinct masters.
+
+        The second step then only needs some master, other than the first step's, with a start
+        in ``[T + length, T + max - its length]``: Hall's condition over the opening services at
+        ``T`` and those masters decides it exactly.
+        """
+        problem = self.tables.problem
+        lengths, max_span = self.tables.step_length, problem.max_span
+        first, second = problem.steps
+        reach = []
+        for candidate, bits in zip(problem.services[second[0]].candidates, per_step[1][0], strict=True):
+            if max_span is None:
+                reach.append((candidate.master, _up_to(bits.bit_length() - 1 - lengths[0])))
+            else:
+                width = max_span - lengths[0] - lengths[1]
+                reach.append((candidate.master, _window(bits, width) >> lengths[0]))
+        opening = [
+            [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+            for index, sets in zip(first, per_step[0], strict=True)
+        ]
+        return _hall([*opening, reach], band)
 
     @staticmethod
     def _after_first(sets: list[int], late: list[int], lengths: list[int], clear: int) -> int:
@@ -250,34 +305,81 @@ class DayBits:
             width = max_span - lengths[s] - after
             return _window(bits, width) >> after if width >= 0 else 0
 
+        def reached(bits: int, sets: list[list[int]], s: int, k: int) -> int:
+            """``in_range(bits)``, or for one service: at least ``k`` masters with a start in range."""
+            found = in_range(bits, s)
+            if len(sets) == 1 and max_span is None:
+                tops = sorted((mine.bit_length() - 1 for mine in sets[0]), reverse=True)
+                if len(tops) >= k:
+                    found |= _up_to(tops[k - 1])
+            return found
+
         lower_open = 0
         lower_all = -1
         opens: list[int] = []  # the step can start at T with distinct masters of its own
-        anywhere: list[int] = []  # ... somewhere in range with masters no other service uses
-        late: list[list[int]] = []  # ... after opener s is over, avoiding the other steps' masters
-        for s, step in enumerate(steps):
-            (relaxed, opener, distinct, *clear_of), per_service = self._step_sets(
-                s, True, (len(step), n, *(n - len(steps[j]) for j in range(len(steps))))
-            )
-            lower_open |= relaxed
-            lower_all &= in_range(relaxed, s)
-            opens.append(opener)
-            placeable = in_range(distinct, s)
-            if len(step) == 1 and max_span is None:
-                # One service: enough masters who each can start it somewhere in range.
-                tops = sorted((bits.bit_length() - 1 for bits in per_service[0]), reverse=True)
-                if len(tops) >= n:
-                    placeable |= _up_to(tops[n - 1])
-            anywhere.append(placeable)
+        opens_all: list[int] = []  # ... with masters that avoid those of every other service
+        anywhere: list[int] = []  # somewhere in range with masters no other service uses
+        apart: list[list[int]] = []  # [j]: ... with masters no service outside step j uses
+        late: list[list[int]] = []  # [j]: after opener j is over, avoiding the other steps' masters
+        per_step: list[list[list[int]]] = []
+        sizes = [n - len(other) for other in steps]
+        for s in range(len(steps)):
+            (distinct, robust, *avoiding), per_service = self._step(s, True, (n, *sizes))
+            per_step.append(per_service)
+            lower_open |= distinct
+            lower_all &= in_range(distinct, s)
+            opens.append(distinct)
+            opens_all.append(robust)
+            anywhere.append(reached(robust, per_service, s, n))
+            apart.append([reached(avoiding[j], per_service, s, sizes[j]) for j in range(len(steps))])
             late.append(
-                [in_range(clear_of[j], s, lengths[j] + clear) if j != s else 0 for j in range(len(steps))]
+                [in_range(avoiding[j], s, lengths[j] + clear) if j != s else 0 for j in range(len(steps))]
             )
         lower = lower_open & lower_all
         upper = 0
         for s in range(len(steps)):
-            fits = opens[s]
+            # The opener first, the others then avoid it; or the others first, the opener avoids them.
+            first = opens[s]
+            then = opens_all[s]
             for other in range(len(steps)):
                 if other != s:
-                    fits &= anywhere[other] | late[other][s]
-            upper |= fits
+                    first &= anywhere[other] | late[other][s]
+                    then &= apart[other][s]
+            upper |= first | then
+        band = lower & ~upper
+        if band:
+            upper |= self._distinct(per_step, band, in_range)
         return lower, upper & lower
+
+    def _distinct(
+        self, per_step: list[list[list[int]]], band: int, in_range: Callable[[int, int], int]
+    ) -> int:
+        """The starts of ``band`` with a visit of distinct masters, each step on its own.
+
+        One step opens at ``T``; every other step of one service takes any master who can start
+        it somewhere in range. Distinct masters make the steps independent (R2 cannot bind), and
+        Hall's condition says exactly when they exist. Other parallel groups are left to the
+        search (their services must also share a start).
+        """
+        problem = self.tables.problem
+        steps = problem.steps
+        found = 0
+        reach: list[list[tuple[int, int]] | None] = []
+        for s, step in enumerate(steps):
+            if len(step) > 1:
+                reach.append(None)
+                continue
+            candidates = problem.services[step[0]].candidates
+            reach.append(
+                [(c.master, in_range(bits, s)) for c, bits in zip(candidates, per_step[s][0], strict=True)]
+            )
+        for s, step in enumerate(steps):
+            others = [reach[other] for other in range(len(steps)) if other != s]
+            if any(entry is None for entry in others):
+                continue
+            opening = [
+                [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+                for index, sets in zip(step, per_step[s], strict=True)
+            ]
+            found |= _hall([*opening, *others], band & ~found)  # type: ignore[list-item]
+        return found

@@ -1,28 +1,38 @@
-"""Benchmark: ``python -m booking.engine.bench [--days N] [--seed S] [--brute-days K]``.
+"""Benchmark: ``python -m booking.engine.bench [--days N] [--seed S] [--rounds R] [--profile P]``.
 
-Generates realistic salon days (1-20 masters, shifts of 8-10 hours with a lunch break, 60-80 %
-booked, buffers, 1-3 services of 30-120 minutes, a 15 or 30 minute grid) from a seeded random
-generator and times, on the same days and in the same run:
+``--scaling`` times this engine alone by salon size (5-40 masters) and kind of visit.
+
+Generates salon days from a seeded random generator (1-20 masters, shifts of 8-10 hours with a
+lunch break, 60-80 % booked, buffers, 1-3 services of 30-120 minutes, a 15 or 30 minute grid)
+and times, on the same days and in the same run:
 
 (a) this engine's complete answer: ``find`` and ``get_unique_start_times()``;
 (b) the reference engine's default call (codex-services 0.1.4, ``max_solutions=50``) on the
     same inputs converted to its DTOs, and the share of the true start times it returns;
-(c) a brute-force search that tries every minute as the first start and every master, each
-    later service minute by minute (all days, or the first ``--brute-days``); it also checks
-    that it finds the same start times as this engine.
+(c) optionally (``--brute-days K``) a brute-force search that tries every minute as the first
+    start and every master, each later service minute by minute, on plain sequential days; it
+    also checks that it finds the same start times as this engine.
 
-Both engines get the same windows and no ``work_end`` (the reference has none), so they decide
-by the same rules; the reference's default call differs by its truncation at 50 chains and by
-re-aligning later services to the grid. Building the input objects is not timed for either
-engine; each day's time is the best of three runs with the garbage collector off.
+The profiles: ``mixed`` (a cross-section of salons), ``chains`` (large salons, 2-3 services)
+and ``hard`` (15-20 masters, weighted towards overlap visits, parallel groups, 3-service
+sequences and a maximum length): the days on which a search per start costs the most.
+
+Each contestant runs in its own fresh process; the processes alternate (ours, reference, ours,
+reference, ... ``--rounds`` times) and each day's figure is the minimum over all its runs (three
+per process, garbage collector off): the machine's other work only ever adds time. Building the
+input objects is not timed for either engine. Both engines get the same windows and no
+``work_end`` (the reference has none).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +47,14 @@ from .finder import ChainFinder
 ZONE = ZoneInfo("Europe/Berlin")
 FIRST_DAY = date(2026, 1, 5)
 MONTH = 30
+CLASSES = (
+    "1 service",
+    "sequential",
+    "sequential, max length",
+    "sequential, group",
+    "overlap",
+    "overlap, group",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,19 @@ class SalonDay:
     request: BookingEngineRequest
     availability: dict[str, MasterAvailability]
     step: int
+
+    @property
+    def kind(self) -> str:
+        """The class of the visit, one of ``CLASSES``."""
+        request = self.request
+        if len(request.service_requests) == 1:
+            return CLASSES[0]
+        group = any(service.parallel_group for service in request.service_requests)
+        if request.overlap_allowed:
+            return CLASSES[5] if group else CLASSES[4]
+        if group:
+            return CLASSES[3]
+        return CLASSES[2] if request.max_chain_duration_minutes is not None else CLASSES[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,6 +146,9 @@ class Profile:
     masters: tuple[int, int]  # how many masters work that day (inclusive range)
     services_weights: tuple[int, int, int]  # how often a visit has 1, 2 or 3 services
     qualified_share: float  # at least this share of the masters can do each service
+    overlap_share: float = 0.0  # share of multi-service visits with overlap_allowed
+    group_share: float = 0.0  # share of multi-service visits with two services in a parallel group
+    max_length_share: float = 0.0  # share of sequential visits with max_chain_duration_minutes
 
 
 PROFILES = {
@@ -123,7 +157,39 @@ PROFILES = {
     # Large salons and multi-service visits only, most masters able to do most services: where
     # a backtracking search truncated at 50 chains misses the most starts.
     "chains": Profile(masters=(8, 20), services_weights=(0, 1, 1), qualified_share=0.7),
+    # 15-20 masters, mostly 2-3 services: overlap visits, parallel groups and maximum lengths,
+    # where a search per start (or per pair of masters) costs the most.
+    "hard": Profile(
+        masters=(15, 20),
+        services_weights=(1, 3, 4),
+        qualified_share=0.5,
+        overlap_share=0.45,
+        group_share=0.4,
+        max_length_share=0.4,
+    ),
 }
+DEFAULT_PROFILES = ("mixed", "chains", "hard")
+
+
+def _visit_shape(rng: random.Random, profile: Profile, services: list[ServiceRequest]) -> dict[str, Any]:
+    """Overlap, a parallel group and a maximum length, as the profile weights them.
+
+    Draws nothing for a profile without them, so the older profiles give the same days as before.
+    """
+    shape: dict[str, Any] = {}
+    if len(services) < 2:
+        return shape
+    if profile.group_share and rng.random() < profile.group_share:
+        first = rng.randrange(len(services) - 1)
+        second = rng.randrange(first + 1, len(services))
+        for index in (first, second):
+            services[index] = services[index].model_copy(update={"parallel_group": "together"})
+    if profile.overlap_share and rng.random() < profile.overlap_share:
+        shape["overlap_allowed"] = True
+    elif profile.max_length_share and rng.random() < profile.max_length_share:
+        total = sum(service.duration_minutes for service in services)
+        shape["max_chain_duration_minutes"] = total + rng.choice([0, 15, 30, 60])
+    return shape
 
 
 def generate_days(count: int, seed: int, profile: Profile = PROFILES["mixed"]) -> list[SalonDay]:
@@ -146,7 +212,8 @@ def generate_days(count: int, seed: int, profile: Profile = PROFILES["mixed"]) -
             )
             for number in range(rng.choices([1, 2, 3], weights=profile.services_weights)[0])
         ]
-        request = BookingEngineRequest(service_requests=services, booking_date=day)
+        shape = _visit_shape(rng, profile, services)
+        request = BookingEngineRequest(service_requests=services, booking_date=day, **shape)
         days.append(SalonDay(request=request, availability=availability, step=rng.choice([15, 30])))
     return days
 
@@ -178,10 +245,13 @@ def reference_inputs(case: SalonDay, slot_master: Any) -> tuple[Any, dict[str, A
                 duration_minutes=service.duration_minutes,
                 min_gap_after_minutes=service.min_gap_after_minutes,
                 possible_resource_ids=list(service.possible_resource_ids),
+                parallel_group=service.parallel_group,
             )
             for service in case.request.service_requests
         ],
         booking_date=case.request.booking_date,
+        overlap_allowed=case.request.overlap_allowed,
+        max_chain_duration_minutes=case.request.max_chain_duration_minutes,
     )
     availability = {
         key: slot_master.MasterAvailability(
@@ -261,7 +331,7 @@ def brute_force(case: SalonDay) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Measuring and printing
+# Measuring (in a worker process) and printing (in the parent)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -283,6 +353,37 @@ def _timed(function: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     return best, value
 
 
+def _work(contestant: str, profile: str, count: int, seed: int) -> dict[str, Any]:
+    """Time one contestant on every day of a profile: seconds and start labels per day."""
+    days = generate_days(count, seed, PROFILES[profile])
+    seconds: list[float] = []
+    starts: list[list[str]] = []
+    if contestant == "ours":
+        for case in days:
+            spent, labels = _timed(lambda case=case: ours(case))
+            seconds.append(spent)
+            starts.append(labels)
+    else:
+        slot_master = _reference_module()
+        if slot_master is None:
+            return {"missing": True}
+        for case in days:
+            request, availability = reference_inputs(case, slot_master)
+            finder = slot_master.ChainFinder(step_minutes=case.step)
+            spent, result = _timed(lambda f=finder, r=request, a=availability: f.find(r, a))
+            seconds.append(spent)
+            starts.append(result.get_unique_start_times())
+    return {"seconds": seconds, "starts": starts}
+
+
+def _run_worker(contestant: str, profile: str, count: int, seed: int) -> dict[str, Any]:
+    """One fresh interpreter per contestant and round, so neither warms the other's caches."""
+    command = [sys.executable, "-m", "booking.engine.bench", "--worker", contestant]
+    command += ["--profile", profile, "--days", str(count), "--seed", str(seed)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -298,80 +399,161 @@ def _row(name: str, seconds: list[float], months: bool = True) -> str:
     return line
 
 
+@dataclass
+class _Tally:
+    """Sums over the days of one class (or of a whole profile)."""
+
+    days: int = 0
+    ours: float = 0.0
+    reference: float = 0.0
+    found: int = 0
+    total: int = 0
+
+    def add(self, ours: float, reference: float, truth: list[str], theirs: list[str]) -> None:
+        self.days += 1
+        self.ours += ours
+        self.reference += reference
+        self.found += len(set(theirs) & set(truth))
+        self.total += len(truth)
+
+    def line(self, name: str) -> str:
+        if not self.days:
+            return f"  {name:<24} {0:>5}"
+        ours_ms, ref_ms = self.ours / self.days * 1e3, self.reference / self.days * 1e3
+        share = self.found / self.total if self.total else 1.0
+        speed_up = self.reference / self.ours if self.ours else float("inf")
+        return (
+            f"  {name:<24} {self.days:>5} {ours_ms:>10.3f} {ref_ms:>10.3f} {speed_up:>8.1f}x {share:>10.1%}"
+        )
+
+
+def _table(title: str, tallies: dict[str, _Tally], overall: _Tally) -> None:
+    print(f"\n{title}")
+    print(f"  {'class':<24} {'days':>5} {'ours ms':>10} {'ref ms':>10} {'speed-up':>9} {'ref share':>10}")
+    for name in CLASSES:
+        if tallies[name].days:
+            print(tallies[name].line(name))
+    print(overall.line("all"))
+
+
+def _brute(days: list[SalonDay], truth: list[list[str]], ours_seconds: list[float], count: int) -> None:
+    """The brute force on the first ``count`` plain days (no overlap, group or maximum length)."""
+    plain = [
+        (case, starts, spent)
+        for case, starts, spent in zip(days, truth, ours_seconds, strict=True)
+        if case.kind in (CLASSES[0], CLASSES[1])
+    ][:count]
+    brute_seconds: list[float] = []
+    agree = 0
+    for case, starts, _ in plain:
+        spent, brute = _timed(lambda case=case: brute_force(case), repeat=1)
+        brute_seconds.append(spent)
+        agree += brute == starts
+    if plain:
+        print(f"  brute force on {len(plain)} plain days: agrees with this engine on {agree} of them")
+        print(_row("brute force", brute_seconds, months=False))
+        print(_row("this engine, same days", [spent for _, _, spent in plain], months=False))
+        print(f"  speed-up vs brute force: {sum(brute_seconds) / sum(s for _, _, s in plain):.0f}x")
+
+
+def _scaling(count: int, seed: int) -> None:
+    """This engine alone: mean time per day by salon size and number of services (in-process)."""
+    sizes = (5, 10, 20, 40)
+    print(f"\nScaling ({count} days per cell, mean ms per day; a month view is 30 days):")
+    print(f"  {'visit':<28}" + "".join(f"{f'{size} masters':>12}" for size in sizes))
+    shapes = (
+        ("1 service", (1, 0, 0), {}),
+        ("2 services, sequential", (0, 1, 0), {}),
+        ("3 services, sequential", (0, 0, 1), {}),
+        ("2-3 services, overlap", (0, 1, 1), {"overlap_share": 1.0}),
+        ("2-3 services, with a group", (0, 1, 1), {"group_share": 1.0}),
+    )
+    for name, weights, extra in shapes:
+        cells = []
+        for size in sizes:
+            profile = Profile(masters=(size, size), services_weights=weights, qualified_share=0.5, **extra)
+            days = generate_days(count, seed, profile)
+            cells.append(statistics.fmean(_timed(lambda case=case: ours(case))[0] for case in days) * 1e3)
+        print(f"  {name:<28}" + "".join(f"{cell:>12.3f}" for cell in cells))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m booking.engine.bench",
-        description="Times the slot engine against the reference engine and a brute force on salon days.",
+        description="Times the slot engine against the reference engine on salon days.",
     )
-    parser.add_argument("--days", type=int, default=300, help="salon days to generate (default 300)")
+    parser.add_argument("--days", type=int, default=200, help="salon days per profile (default 200)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     parser.add_argument(
-        "--profile", choices=sorted(PROFILES), default="mixed", help="kind of salon days (default mixed)"
+        "--profile",
+        choices=[*sorted(PROFILES), "all"],
+        default="all",
+        help="kind of salon days (default all: " + ", ".join(DEFAULT_PROFILES) + ")",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="alternating process pairs (default 2)")
+    parser.add_argument(
+        "--brute-days", type=int, default=0, help="plain days to time the brute force on (default 0)"
     )
     parser.add_argument(
-        "--brute-days", type=int, default=None, help="days to time the brute force on (default: all)"
+        "--scaling", action="store_true", help="time this engine alone by salon size and services"
     )
+    parser.add_argument("--worker", choices=["ours", "reference"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    days = generate_days(args.days, args.seed, PROFILES[args.profile])
-    by_services = {n: sum(len(d.request.service_requests) == n for d in days) for n in (1, 2, 3)}
-    print(
-        f"{len(days)} salon days (profile {args.profile}, seed {args.seed}): "
-        + ", ".join(f"{count} with {n} service{'s' if n > 1 else ''}" for n, count in by_services.items())
-        + f"; {statistics.fmean(len(d.availability) for d in days):.1f} masters on average"
-    )
+    if args.scaling:
+        _scaling(min(args.days, 100), args.seed)
+        return
 
-    ours_seconds: list[float] = []
-    truth: list[list[str]] = []
-    for case in days:
-        seconds, starts = _timed(lambda case=case: ours(case))
-        ours_seconds.append(seconds)
-        truth.append(starts)
-    print("\nTimes (find + get_unique_start_times):")
-    print(_row("this engine, complete", ours_seconds))
-    for n in (1, 2, 3):
-        subset = [s for s, d in zip(ours_seconds, days, strict=True) if len(d.request.service_requests) == n]
-        if subset:
-            print(_row(f"  of which {n} service(s)", subset, months=False))
+    if args.worker:
+        print(json.dumps(_work(args.worker, args.profile, args.days, args.seed)))
+        return
 
-    slot_master = _reference_module()
-    if slot_master is None:
+    profiles = DEFAULT_PROFILES if args.profile == "all" else (args.profile,)
+    overall: dict[str, _Tally] = {name: _Tally() for name in CLASSES}
+    grand = _Tally()
+    missing = False
+    for profile in profiles:
+        days = generate_days(args.days, args.seed, PROFILES[profile])
+        masters = statistics.fmean(len(d.availability) for d in days)
+        print(f"\nProfile {profile}: {len(days)} days (seed {args.seed}), {masters:.1f} masters on average")
+        ours_runs: list[list[float]] = []
+        ref_runs: list[list[float]] = []
+        truth: list[list[str]] = []
+        theirs: list[list[str]] = [[] for _ in days]
+        for _ in range(max(1, args.rounds)):
+            mine = _run_worker("ours", profile, args.days, args.seed)
+            ours_runs.append(mine["seconds"])
+            truth = mine["starts"]
+            reference = _run_worker("reference", profile, args.days, args.seed)
+            if reference.get("missing"):
+                missing = True
+                continue
+            ref_runs.append(reference["seconds"])
+            theirs = reference["starts"]
+        ours_seconds = [min(values) for values in zip(*ours_runs, strict=True)]
+        print(_row("this engine, complete", ours_seconds))
+        if ref_runs:
+            ref_seconds = [min(values) for values in zip(*ref_runs, strict=True)]
+            print(_row("reference, default (50 chains)", ref_seconds))
+            tallies = {name: _Tally() for name in CLASSES}
+            total = _Tally()
+            for case, spent, ref_spent, right, got in zip(
+                days, ours_seconds, ref_seconds, truth, theirs, strict=True
+            ):
+                for tally in (tallies[case.kind], total, overall[case.kind], grand):
+                    tally.add(spent, ref_spent, right, got)
+            _table(
+                f"Per class, profile {profile} (mean per day; speed-up = reference / ours):", tallies, total
+            )
+        if args.brute_days:
+            _brute(days, truth, ours_seconds, args.brute_days)
+    if missing:
         print(
             "\nThe reference engine is not installed; to compare, run:\n"
             "  pip install --ignore-requires-python codex-services==0.1.4"
         )
-    else:
-        ref_seconds: list[float] = []
-        found = wrong = total = 0
-        for case, starts in zip(days, truth, strict=True):
-            request, availability = reference_inputs(case, slot_master)
-            finder = slot_master.ChainFinder(step_minutes=case.step)
-            seconds, result = _timed(lambda f=finder, r=request, a=availability: f.find(r, a))
-            labels = set(result.get_unique_start_times())
-            ref_seconds.append(seconds)
-            found += len(labels & set(starts))
-            wrong += len(labels - set(starts))
-            total += len(starts)
-        print(_row("reference, default (50 chains)", ref_seconds))
-        print(
-            f"\nReference default call: {found} of {total} start times ({found / max(total, 1):.1%}); "
-            f"{wrong} start times that this engine does not have."
-        )
-        speed_up = sum(ref_seconds) / sum(ours_seconds)
-        print(f"Speed-up, complete answer vs reference default call: {speed_up:.1f}x")
-
-    subset = days if args.brute_days is None else days[: args.brute_days]
-    brute_seconds: list[float] = []
-    agree = 0
-    for case, starts in zip(subset, truth, strict=False):
-        seconds, brute = _timed(lambda case=case: brute_force(case), repeat=1)
-        brute_seconds.append(seconds)
-        agree += brute == starts
-    if subset:
-        print(f"\nBrute force on {len(subset)} days (it agrees with this engine on {agree} of them):")
-        print(_row("brute force", brute_seconds))
-        print(_row("this engine, same days", ours_seconds[: len(subset)]))
-        print(f"Speed-up vs brute force: {sum(brute_seconds) / sum(ours_seconds[: len(subset)]):.0f}x")
+    elif len(profiles) > 1:
+        _table("Per class, all profiles:", overall, grand)
 
 
 if __name__ == "__main__":

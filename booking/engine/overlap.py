@@ -9,35 +9,32 @@ else greedily in every order of the steps (at most 3! for three services).
 from __future__ import annotations
 
 from itertools import permutations
-from typing import TYPE_CHECKING
 
 from .problem import Candidate, common_start
-from .ranking import ADMIT, SKIP, STOP, BestVisits, Found, Option, idle_minutes
+from .ranking import ADMIT, SKIP, STOP, AnyVisit, BestVisits, Found, Option, idle_minutes
 from .sequence import group_options, single_options
-
-if TYPE_CHECKING:
-    from .search import ChainSearch
+from .tables import Tables
 
 __all__ = ["best_order", "greedy_order", "overlapping"]
 
 
-def overlapping(search: ChainSearch, start: int, k: int) -> list[Found]:
+def overlapping(tables: Tables, start: int, k: int, first_only: bool = False) -> list[Found]:
     """R4 with overlap: masters per step first (relaxed bounds), then the best order for them.
 
     The relaxed placement of a step is its earliest grid minute from ``start`` ignoring R2;
     it is exact for steps whose masters appear once. Two steps sharing a master cannot
     overlap, which the bound accounts for; ``best_order`` then places them exactly.
     """
-    problem = search.problem
+    problem = tables.problem
     n_steps = len(problem.steps)
-    limit = search.limit(start)
-    durations, gaps, buffers = search.durations, search.gaps, search.buffers
+    limit = tables.limit(start)
+    durations, gaps, buffers = tables.durations, tables.gaps, tables.buffers
     singles: list[list[Option] | None] = []
     first_end: list[int] = []  # lower bound on each step's end
     opens: list[bool] = []  # whether the step might start at ``start``
     for s, step in enumerate(problem.steps):
         if len(step) == 1:
-            options = single_options(search, s, start, False, True, {}, limit)
+            options = single_options(tables, s, start, False, True, {}, limit)
             if not options:
                 return []
             singles.append(options)
@@ -57,7 +54,7 @@ def overlapping(search: ChainSearch, start: int, k: int) -> list[Found]:
                 return []
             earliest_begin = max(earliest_begin, min(found))
             opens_here = opens_here and start in found
-        first_end.append(earliest_begin + search.step_length[s])
+        first_end.append(earliest_begin + tables.step_length[s])
         opens.append(opens_here)
         if first_end[-1] > limit:
             return []
@@ -68,7 +65,7 @@ def overlapping(search: ChainSearch, start: int, k: int) -> list[Found]:
         rest_opens[s] = rest_opens[s + 1] or opens[s]
     if not rest_opens[0]:
         return []
-    best = BestVisits(k, search.work)
+    best = AnyVisit(tables.work) if first_only else BestVisits(k, tables.work)
     chosen: list[Option] = []
     prefix: list[int] = []
     # master -> (relaxed end, gap, duration) of the chosen services it already does
@@ -116,13 +113,13 @@ def overlapping(search: ChainSearch, start: int, k: int) -> list[Found]:
 
     def assign(s: int, reach: int, pinned: bool) -> None:
         if s == n_steps:
-            best_order(search, chosen, start, limit, best, tuple(prefix))
+            best_order(tables, chosen, start, limit, best, tuple(prefix))
             return
         options = singles[s]
         if options is None:
             floor_span = max(reach, first_end[s], rest_end[s + 1]) - start
             combinations = group_options(
-                search, s, start, False, True, {}, lambda: best.verdict(floor_span, prefix), prefix
+                tables, s, start, False, True, {}, lambda: best.verdict(floor_span, prefix), prefix
             )
             for option in combinations:
                 if option[0] <= limit:
@@ -141,7 +138,7 @@ def overlapping(search: ChainSearch, start: int, k: int) -> list[Found]:
 
 
 def best_order(
-    search: ChainSearch,
+    tables: Tables,
     chosen: list[Option],
     start: int,
     limit: int,
@@ -149,7 +146,7 @@ def best_order(
     positions: tuple[int, ...],
 ) -> None:
     """The best placement of fixed masters with overlap: one order if no master repeats."""
-    n_services = len(search.problem.services)
+    n_services = len(tables.problem.services)
     step_masters = [{candidate.master for _, candidate, _ in option[2]} for option in chosen]
     seen: set[int] = set()
     shared = False
@@ -166,7 +163,7 @@ def best_order(
         placements.append([item for option in chosen for item in option[2]])
     else:
         for order in permutations(range(len(chosen))):
-            placed = greedy_order(search, chosen, order, start, limit)
+            placed = greedy_order(tables, chosen, order, start, limit)
             if placed is not None:
                 placements.append(placed)
     outcome: Found | None = None
@@ -176,9 +173,9 @@ def best_order(
         end = start
         for index, candidate, begin in placed:
             begins[index], masters[index] = begin, candidate.master
-            end = max(end, begin + search.durations[index])
+            end = max(end, begin + tables.durations[index])
         span = end - start
-        idle = idle_minutes(span, ((begins[i], begins[i] + search.durations[i]) for i in range(n_services)))
+        idle = idle_minutes(span, ((begins[i], begins[i] + tables.durations[i]) for i in range(n_services)))
         found = ((span, idle, positions), tuple(zip(masters, begins, strict=True)))
         if outcome is None or found < outcome:
             outcome = found
@@ -187,12 +184,12 @@ def best_order(
 
 
 def greedy_order(
-    search: ChainSearch, chosen: list[Option], order: tuple[int, ...], start: int, limit: int
+    tables: Tables, chosen: list[Option], order: tuple[int, ...], start: int, limit: int
 ) -> list[tuple[int, Candidate, int]] | None:
     """Steps in ``order``, the first at ``start``, each next at its earliest minute (R2, R5)."""
     if chosen[order[0]][3] != start:
         return None
-    durations, gaps, buffers = search.durations, search.gaps, search.buffers
+    durations, gaps, buffers = tables.durations, tables.gaps, tables.buffers
     blocked: dict[int, int] = {}
     previous = start
     placed: list[tuple[int, Candidate, int]] = []
@@ -208,7 +205,7 @@ def greedy_order(
                 candidate.grid if j == 0 else candidate.free for j, (_, candidate, _) in enumerate(choice)
             ]
             begin = common_start(sets, lower)
-        if begin is None or begin + search.step_length[s] > limit:
+        if begin is None or begin + tables.step_length[s] > limit:
             return None
         for index, candidate, _ in choice:
             blocked[candidate.master] = begin + durations[index] + gaps[index] + buffers[candidate.master]

@@ -203,8 +203,12 @@ def _intervals(
     gap: int,
     floor: int | None,
     step: int,
+    on_grid: bool,
 ) -> tuple[list[int], list[int], list[tuple[int, int, int | None]]]:
-    """Rules 1, 5 and 6 for one service and one master: all starts (merged), and the grid starts."""
+    """Rules 1, 5 and 6 for one service and one master: all starts (merged), and the grid starts.
+
+    The grid starts only when ``on_grid``: no rule asks for the grid of a service that opens no step.
+    """
     anchor, work_end = minutes.anchor, minutes.work_end
     los: list[int] = []
     his: list[int] = []
@@ -222,6 +226,8 @@ def _intervals(
         else:
             los.append(lo)
             his.append(hi)
+        if not on_grid:
+            continue
         origin = start if anchor is None else anchor
         first = lo if lo > origin else origin
         first += (origin - first) % step
@@ -246,7 +252,11 @@ def compile_problem(
     masters: list[Master] = []
     master_index: dict[str, int] = {}
     services: list[Service] = []
-    for service_request in request.service_requests:
+    steps = _steps_of(request)
+    # R5: the first service of the visit, or with overlap the first service of every step.
+    openers = {step[0] for step in (steps if request.overlap_allowed else steps[:1])}
+    for number, service_request in enumerate(request.service_requests):
+        on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
         service = Service(service_id=service_request.service_id, duration=duration, gap=gap)
         seen: set[str] = set()
@@ -255,7 +265,7 @@ def compile_problem(
             if item is None or resource_id in seen:
                 continue
             seen.add(resource_id)
-            los, his, grid = _intervals(item.in_minutes, duration, gap, floor, step_minutes)
+            los, his, grid = _intervals(item.in_minutes, duration, gap, floor, step_minutes, on_grid)
             if not los:
                 continue
             index = master_index.get(resource_id)
@@ -267,7 +277,7 @@ def compile_problem(
     return Problem(
         services=services,
         masters=masters,
-        steps=_steps_of(request),
+        steps=steps,
         overlap=request.overlap_allowed,
         max_span=request.max_chain_duration_minutes,
         step_minutes=step_minutes,

@@ -21,6 +21,7 @@ __all__ = [
     "NO_LIMIT",
     "SKIP",
     "STOP",
+    "AnyVisit",
     "BestVisits",
     "Choice",
     "Found",
@@ -78,6 +79,21 @@ class BestVisits:
         if lower_idle != idle:
             return ADMIT if lower_idle < idle else SKIP
         return ADMIT if tuple(prefix) <= positions[: len(prefix)] else SKIP
+
+
+class AnyVisit(BestVisits):
+    """The first visit found, and a verdict that stops the search once there is one.
+
+    Deciding whether a start exists needs a visit, not the best one.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, work: int) -> None:
+        super().__init__(1, work)
+
+    def verdict(self, lower_span: int, prefix: list[int]) -> int:
+        return STOP if self.items else ADMIT
 
 
 def idle_minutes(span: int, intervals: Iterable[tuple[int, int]]) -> int:

@@ -26,19 +26,21 @@ and, for the best visit only, a master that no later step can use is interchange
 other such master that finishes no later and comes no later in the list (Pareto pruning).
 
 Everything is integer minutes; nothing here builds a datetime. The key and the bound live in
-:mod:`.ranking`, parallel groups and alternatives in :mod:`.sequence`, overlap in :mod:`.overlap`.
+:mod:`.ranking`, the per-problem tables every mode reads in :mod:`.tables`, parallel groups and
+alternatives in :mod:`.sequence`, overlap in :mod:`.overlap`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from functools import cached_property
 
 from .overlap import overlapping
 from .problem import Candidate, Problem
-from .ranking import NO_LIMIT, Found, Key, Placement
+from .ranking import Found, Key, Placement
 from .sequence import sequential
+from .startsets import DayBits, bits_of
+from .tables import Tables
 
 __all__ = ["ChainSearch", "Found", "Key", "Placement"]
 
@@ -67,7 +69,27 @@ class _SingleServiceBest(Sequence[Found]):
         return (self._duration, 0, (candidate.position,)), ((candidate.master, start),)
 
 
-class ChainSearch:
+class _BestOnDemand(Sequence[Found]):
+    """The best visit at each start, searched for when asked (a booking needs one, a calendar none)."""
+
+    __slots__ = ("_known", "_search", "_times")
+
+    def __init__(self, search: ChainSearch, times: list[int]) -> None:
+        self._search, self._times = search, times
+        self._known: dict[int, Found] = {}
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    def __getitem__(self, index: int) -> Found:  # type: ignore[override]
+        start = self._times[index]
+        found = self._known.get(start)
+        if found is None:
+            found = self._known[start] = self._search.at(start, 1)[0]
+        return found
+
+
+class ChainSearch(Tables):
     """Finds the start minutes of a compiled problem, and the best visits at any start.
 
     The one-service and the plain sequential request (no overlap, no group) have their own
@@ -76,65 +98,33 @@ class ChainSearch:
     """
 
     def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        services = problem.services
-        self.durations = [service.duration for service in services]
-        self.gaps = [service.gap for service in services]
-        self.buffers = [master.buffer for master in problem.masters]
-        self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
-        self.work = sum(self.step_length)
-        self.feasible = all(service.candidates for service in services) and (
-            problem.max_span is None or max(self.step_length) <= problem.max_span
-        )
-        # The common case: no overlap, no parallel group, so step i is service i.
-        self.simple = not problem.overlap and all(len(step) == 1 for step in problem.steps)
+        super().__init__(problem)
         self._openers: dict[int, list[Candidate]] | None = None
-        self._option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
-        self.end_cache: dict[tuple[int, int], object] = {}
-
-    # Built on first use: a one-service request needs none of them.
-
-    @cached_property
-    def later(self) -> list[set[int]]:
-        """``later[s]``: masters some step after ``s`` could use; the others are interchangeable."""
-        steps, services = self.problem.steps, self.problem.services
-        return [
-            {c.master for step in steps[s + 1 :] for i in step for c in services[i].candidates}
-            for s in range(len(steps))
-        ]
-
-    @cached_property
-    def _by_master(self) -> list[dict[int, Candidate]]:
-        return [{c.master: c for c in service.candidates} for service in self.problem.services]
-
-    @cached_property
-    def _free_lists(self) -> list[list[tuple[int, int, list[int], list[int]]]]:
-        """Per service: (position, master, starts, ends) of the free intervals, ready to bisect."""
-        return [
-            [(c.position, c.master, c.free_los, c.free_his) for c in service.candidates]
-            for service in self.problem.services
-        ]
 
     # -----------------------------------------------------------------------------------------
     # All starts
     # -----------------------------------------------------------------------------------------
 
     def starts(self, max_starts: int | None = None) -> tuple[list[int], Sequence[Found]]:
-        """Every feasible first start (sorted, at most ``max_starts``) and the best visit at each."""
+        """Every feasible first start (sorted, at most ``max_starts``) and, lazily, the best visit at each.
+
+        The start set is computed for the whole day at once (:mod:`.startsets`); the exact
+        search runs only for the starts the day's algebra cannot decide.
+        """
         if not self.feasible or (max_starts is not None and max_starts <= 0):
             return [], []
         if len(self.problem.services) == 1:
             return self._single_service_starts(max_starts)
-        times: list[int] = []
-        found: list[Found] = []
-        for start in self._candidate_starts():
-            visits = self.at(start, 1)
-            if visits:
-                times.append(start)
-                found.append(visits[0])
-                if max_starts is not None and len(times) >= max_starts:
-                    break
-        return times, found
+        day = DayBits(self)
+        lower, upper = day.bounds()
+        origin = day.origin
+        for position in bits_of(lower & ~upper):
+            if self.exists(origin + position):
+                upper |= 1 << position
+        times = [origin + position for position in bits_of(upper)]
+        if max_starts is not None:
+            del times[max_starts:]
+        return times, _BestOnDemand(self, times)
 
     def _single_service_starts(self, max_starts: int | None) -> tuple[list[int], Sequence[Found]]:
         """One service: the starts are the union of the masters' grid points; a tight C-level loop."""
@@ -164,22 +154,19 @@ class ChainSearch:
             self._openers = openers
         return self._openers
 
-    def _candidate_starts(self) -> list[int]:
-        """R5: the grid points a visit may start at (the first step's, or any step's with overlap)."""
-        problem = self.problem
-        if self.simple:
-            return sorted(self._opener_map())
-        steps = problem.steps if problem.overlap else problem.steps[:1]
-        points: set[int] = set()
-        for step in steps:
-            for candidate in problem.services[step[0]].candidates:
-                for block in candidate.grid_points():
-                    points.update(block)
-        return sorted(points)
-
     # -----------------------------------------------------------------------------------------
     # The best visits at one start
     # -----------------------------------------------------------------------------------------
+
+    def exists(self, start: int) -> bool:
+        """Whether some visit starts at minute ``start`` (the search stops at the first one)."""
+        if not self.feasible:
+            return False
+        if self.problem.overlap:
+            return bool(overlapping(self, start, 1, first_only=True))
+        if self.simple:
+            return self._best_simple(start) is not None
+        return bool(sequential(self, start, 1, first_only=True))
 
     def at(self, start: int, k: int) -> list[Found]:
         """The ``k`` best visits whose first service starts at minute ``start``, best first."""
@@ -201,18 +188,18 @@ class ChainSearch:
         ``(i, reach)`` because many first starts lead to the same minute.
         """
         key = (i, reach)
-        options = self._option_cache.get(key)
+        options = self.option_cache.get(key)
         if options is None:
             duration = self.durations[i]
             options = []
-            for position, master, los, his in self._free_lists[i]:
+            for position, master, los, his in self.free_lists[i]:
                 # The free set is disjoint intervals: the first one ending at or after ``reach``.
                 j = bisect_left(his, reach)
                 if j < len(his):
                     begin = los[j] if los[j] > reach else reach
                     options.append((begin + duration, position, master, begin))
             options.sort()
-            self._option_cache[key] = options
+            self.option_cache[key] = options
         return options
 
     def _relaxed_end(self, i: int, reach: int) -> int | None:
@@ -228,7 +215,7 @@ class ChainSearch:
             end = cache.get(key, _UNSEEN)
             if end is _UNSEEN:
                 end = None
-                for _, _, los, his in self._free_lists[i]:
+                for _, _, los, his in self.free_lists[i]:
                     j = bisect_left(his, reach)
                     if j < len(his):
                         begin = los[j] if los[j] > reach else reach
@@ -265,10 +252,10 @@ class ChainSearch:
             self.gaps,
             self.buffers,
             self.later,
-            self._by_master,
+            self.by_master,
             self.work,
         )
-        options_at, relaxed_end, free_lists = self._options, self._relaxed_end, self._free_lists
+        options_at, relaxed_end, free_lists = self._options, self._relaxed_end, self.free_lists
         last = len(durations) - 1
         best_key: Key | None = None
         best_placement: Placement = ()
@@ -342,8 +329,3 @@ class ChainSearch:
             until = first_end + gaps[0] + buffers[master]
             place(1, first_end, ((master, until),), (candidate.position,), ((master, start),))
         return None if best_key is None else (best_key, best_placement)
-
-    def limit(self, start: int) -> int:
-        """R7: the latest end of a visit that starts at ``start``."""
-        max_span = self.problem.max_span
-        return NO_LIMIT if max_span is None else start + max_span

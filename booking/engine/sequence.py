@@ -9,13 +9,10 @@ their positions, so that a combination that can no longer win is cut before it i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from .problem import Candidate, StartSet, common_start
-from .ranking import ADMIT, STOP, BestVisits, Choice, Found, Option
-
-if TYPE_CHECKING:
-    from .search import ChainSearch
+from .ranking import ADMIT, STOP, AnyVisit, BestVisits, Choice, Found, Option
+from .tables import Tables
 
 __all__ = ["group_options", "pareto", "relaxed_steps_end", "sequential", "single_options"]
 
@@ -23,7 +20,7 @@ _UNSEEN = object()
 
 
 def single_options(
-    search: ChainSearch,
+    tables: Tables,
     s: int,
     at_least: int,
     pinned: bool,
@@ -36,10 +33,10 @@ def single_options(
     ``pinned``: the step must start exactly at ``at_least``. ``on_grid``: it must start on
     its master's grid.
     """
-    index = search.problem.steps[s][0]
-    length = search.durations[index]
+    index = tables.problem.steps[s][0]
+    length = tables.durations[index]
     options: list[Option] = []
-    for candidate in search.problem.services[index].candidates:
+    for candidate in tables.problem.services[index].candidates:
         allowed = candidate.grid if on_grid else candidate.free
         lower = at_least if pinned else max(at_least, blocked.get(candidate.master, at_least))
         begin = allowed.earliest(lower)
@@ -51,7 +48,7 @@ def single_options(
 
 
 def group_options(
-    search: ChainSearch,
+    tables: Tables,
     s: int,
     at_least: int,
     pinned: bool,
@@ -67,9 +64,9 @@ def group_options(
     combination that can no longer make the list. The yielded option's positions are
     already on ``prefix`` when the caller sees it.
     """
-    services = search.problem.services
-    step = search.problem.steps[s]
-    length = search.step_length[s]
+    services = tables.problem.services
+    step = tables.problem.steps[s]
+    length = tables.step_length[s]
     pools: list[list[tuple[Candidate, StartSet]]] = []
     for order, index in enumerate(step):
         pool = []
@@ -113,13 +110,13 @@ def group_options(
     yield from combine(0)
 
 
-def relaxed_steps_end(search: ChainSearch, s: int, reach: int) -> int | None:
+def relaxed_steps_end(tables: Tables, s: int, reach: int) -> int | None:
     """A lower bound on the end of steps ``s..`` placed one after another from ``reach``.
 
     R2 is ignored, and a group's common start is bounded by the latest of its services'
     earliest starts; None means the steps cannot be completed at all.
     """
-    steps, services, cache = search.problem.steps, search.problem.services, search.end_cache
+    steps, services, cache = tables.problem.steps, tables.problem.services, tables.end_cache
     while s < len(steps):
         key = (-1 - s, reach)  # negative: apart from ``_relaxed_end``'s keys
         end = cache.get(key, _UNSEEN)
@@ -132,7 +129,7 @@ def relaxed_steps_end(search: ChainSearch, s: int, reach: int) -> int | None:
                     begin = None
                     break
                 begin = max(begin, earliest)
-            end = None if begin is None else begin + search.step_length[s]
+            end = None if begin is None else begin + tables.step_length[s]
             cache[key] = end
         if end is None:
             return None
@@ -141,13 +138,13 @@ def relaxed_steps_end(search: ChainSearch, s: int, reach: int) -> int | None:
     return reach
 
 
-def sequential(search: ChainSearch, start: int, k: int) -> list[Found]:
+def sequential(tables: Tables, start: int, k: int, first_only: bool = False) -> list[Found]:
     """R4 without overlap (with parallel groups): steps in order, each at its earliest minute."""
-    problem = search.problem
+    problem = tables.problem
     n_steps = len(problem.steps)
-    durations, gaps, buffers = search.durations, search.gaps, search.buffers
-    limit = search.limit(start)
-    best = BestVisits(k, search.work)
+    durations, gaps, buffers = tables.durations, tables.gaps, tables.buffers
+    limit = tables.limit(start)
+    best = AnyVisit(tables.work) if first_only else BestVisits(k, tables.work)
     begins = [0] * len(problem.services)
     masters = [0] * len(problem.services)
     blocked: dict[int, int] = {}
@@ -156,7 +153,7 @@ def sequential(search: ChainSearch, start: int, k: int) -> list[Found]:
     def descend(s: int, reach: int, end: int, choice: Choice) -> int:
         """Place ``choice`` for step ``s`` and go on; returns the verdict for it."""
         new_reach = max(reach, end)
-        lower_end = relaxed_steps_end(search, s + 1, new_reach)
+        lower_end = relaxed_steps_end(tables, s + 1, new_reach)
         if lower_end is None or lower_end > limit:
             return STOP
         verdict = best.verdict(lower_end - start, prefix)
@@ -178,23 +175,23 @@ def sequential(search: ChainSearch, start: int, k: int) -> list[Found]:
     def place(s: int, reach: int) -> None:
         if s == n_steps:
             span = reach - start
-            best.offer((span, span - search.work, tuple(prefix)), tuple(zip(masters, begins, strict=True)))
+            best.offer((span, span - tables.work, tuple(prefix)), tuple(zip(masters, begins, strict=True)))
             return
         at_least = reach if s else start
         if len(problem.steps[s]) > 1:
-            floor_end = relaxed_steps_end(search, s, at_least)
+            floor_end = relaxed_steps_end(tables, s, at_least)
             if floor_end is None or floor_end > limit:
                 return
             floor_span = floor_end - start
             combinations = group_options(
-                search, s, at_least, s == 0, s == 0, blocked, lambda: best.verdict(floor_span, prefix), prefix
+                tables, s, at_least, s == 0, s == 0, blocked, lambda: best.verdict(floor_span, prefix), prefix
             )
             for end, _, choice, _ in combinations:
                 descend(s, reach, end, choice)  # not ordered by end: no early stop here
             return
-        options = single_options(search, s, at_least, s == 0, s == 0, blocked, limit)
+        options = single_options(tables, s, at_least, s == 0, s == 0, blocked, limit)
         if k == 1:
-            options = pareto(search, s, options)
+            options = pareto(tables, s, options)
         for end, positions, choice, _ in options:
             prefix.extend(positions)
             verdict = descend(s, reach, end, choice)
@@ -206,9 +203,9 @@ def sequential(search: ChainSearch, start: int, k: int) -> list[Found]:
     return best.items
 
 
-def pareto(search: ChainSearch, s: int, options: list[Option]) -> list[Option]:
+def pareto(tables: Tables, s: int, options: list[Option]) -> list[Option]:
     """Drop options whose masters no later step uses and that finish later and rank lower."""
-    later = search.later[s]
+    later = tables.later[s]
     kept: list[Option] = []
     lowest: tuple[int, ...] | None = None
     for option in options:

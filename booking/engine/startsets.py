@@ -1,0 +1,385 @@
+"""Every start of the day at once: whole-day algebra on bitsets, a search only in a thin band.
+
+A Python ``int`` is a bitset over the day's minutes (bit ``i`` is minute ``origin + i``). Per
+service and master the compiled problem gives the minutes at which that master may start it
+(rules R1, R6 of :mod:`.search`) and the grid points among them (R5); everything else is
+``|``, ``&`` and shifts over whole days:
+
+- **covered by k masters**: running counters (``at_least[j] |= at_least[j - 1] & bits``) give
+  the minutes at which at least ``k`` different masters may start a service, so "some master
+  other than the ones already in the visit" needs no enumeration of pairs;
+- **sequence** (R4): the latest start of each step from which the rest can still follow is a
+  threshold computed backwards from the last step; with ``max_chain_duration_minutes`` (R7) a
+  two-step visit is one shifted window test, a longer one a short walk per grid point;
+- **overlap**: each step needs a start in ``[T, T + max - length]`` (or at or after ``T``), and one
+  step starts at ``T`` itself; a window test per step.
+
+This gives two sets of first starts for the whole day:
+
+- ``lower``: R2 (a master does one service at a time) and the distinct masters of a parallel group
+  are ignored. Every real visit survives the relaxation, so no start outside ``lower`` exists.
+- ``upper``: every service is placed where enough masters are free that it can always take one
+  the visit does not use yet (a greedy choice of distinct masters). Such a visit is valid, so every
+  start in ``upper`` exists.
+
+Only the starts in ``lower`` but not in ``upper`` (a thin band: times at which one master would
+have to do two services) are decided by the exact search of :mod:`.search`, one start at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import combinations
+
+from .problem import Candidate
+from .tables import Tables
+
+__all__ = ["DayBits", "bits_of"]
+
+
+def bits_of(bits: int) -> Iterator[int]:
+    """The positions of the set bits, lowest first."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
+
+
+def _up_to(position: int) -> int:
+    """The bits ``0..position`` (none when ``position`` is negative)."""
+    return (1 << (position + 1)) - 1 if position >= 0 else 0
+
+
+def _at_or_before_last(bits: int) -> int:
+    """The positions ``p`` at or after which ``bits`` still has a bit: ``0..top``."""
+    return (1 << bits.bit_length()) - 1
+
+
+def _window(bits: int, width: int) -> int:
+    """The positions ``p`` such that ``bits`` has a bit in ``[p, p + width]`` (``width >= 0``)."""
+    covered, span = bits, 1
+    while span * 2 <= width + 1:
+        covered |= covered >> span
+        span *= 2
+    if span < width + 1:
+        covered |= covered >> (width + 1 - span)
+    return covered
+
+
+def _next(bits: int, position: int) -> int | None:
+    """The first bit at or after ``position``, or None."""
+    rest = bits >> position
+    if not rest:
+        return None
+    return position + (rest & -rest).bit_length() - 1
+
+
+def _covered(sets: list[int], k: int) -> list[int]:
+    """``[at least 1, at least 2, ..., at least k]`` of ``sets`` have the bit (running counters)."""
+    at_least = [0] * k
+    for bits in sets:
+        for j in range(k - 1, 0, -1):
+            at_least[j] |= at_least[j - 1] & bits
+        at_least[0] |= bits
+    return at_least
+
+
+def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
+    """The bits of ``within`` at which every service can have a master of its own.
+
+    ``services`` holds ``(master, bits)`` per service. By Hall's theorem distinct masters exist
+    exactly when every subset of the services has at least as many masters between them as it
+    has services (seven subsets for three services).
+    """
+    found = within
+    for size in range(1, len(services) + 1):
+        for subset in combinations(range(len(services)), size):
+            by_master: dict[int, int] = {}
+            for order in subset:
+                for master, bits in services[order]:
+                    bits &= found
+                    if bits:
+                        by_master[master] = by_master.get(master, 0) | bits
+            if len(by_master) < size:
+                return 0
+            found &= _covered(list(by_master.values()), size)[-1]
+            if not found:
+                return 0
+    return found
+
+
+class DayBits:
+    """The lower and upper start sets of one problem (see the module docstring), as bitsets.
+
+    ``origin`` is the minute of bit 0: the earliest allowed start of any service and master.
+    """
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        problem = tables.problem
+        self.origin = min(c.free_los[0] for service in problem.services for c in service.candidates)
+        self._combs: dict[int, int] = {}
+        self.n_services = len(problem.services)
+
+    # -- the bitsets of one service ------------------------------------------------------------
+
+    def _free(self, candidate: Candidate) -> int:
+        """R1, R6: every minute at which this master may start this service."""
+        origin, bits = self.origin, 0
+        for lo, hi in zip(candidate.free_los, candidate.free_his, strict=True):
+            bits |= ((1 << (hi - lo + 1)) - 1) << (lo - origin)
+        return bits
+
+    def _grid(self, candidate: Candidate) -> int:
+        """R1, R5, R6: the grid points among them (``lo + k * step``: one geometric series each)."""
+        origin, step, combs, bits = self.origin, candidate.step, self._combs, 0
+        for first, hi, _ in candidate.grid_intervals:
+            count = (hi - first) // step + 1
+            comb = combs.get(count)
+            if comb is None:
+                comb = combs[count] = ((1 << (step * count)) - 1) // ((1 << step) - 1)
+            bits |= comb << (first - origin)
+        return bits
+
+    def _service_sets(self, index: int, on_grid: bool) -> list[int]:
+        make: Callable[[Candidate], int] = self._grid if on_grid else self._free
+        return [make(candidate) for candidate in self.tables.problem.services[index].candidates]
+
+    def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
+        """Step ``s``'s common starts (R3): ``[distinct, robust for each k in robust]``, and the sets.
+
+        ``distinct``: the minutes at which the step's services can start together with distinct
+        masters. By Hall's theorem that is exact: every subset of the services has at least as
+        many masters free between them as it has services (one subset for one service, three
+        for a pair). Robust for ``k``: at least ``k`` masters per service, so each service can
+        take a master that none of ``k - 1`` others uses. The first service of the step lies on
+        its master's grid when ``on_grid``. The second value is each service's set per master.
+        """
+        step = self.tables.problem.steps[s]
+        services = self.tables.problem.services
+        need = max((len(step), *robust))
+        found = [-1] * (1 + len(robust))
+        per_service: list[list[int]] = []
+        for order, index in enumerate(step):
+            sets = self._service_sets(index, on_grid and order == 0)
+            per_service.append(sets)
+            at_least = _covered(sets, need)
+            wanted = [at_least[0]] + [at_least[k - 1] for k in robust]
+            found = [mine & theirs for mine, theirs in zip(found, wanted, strict=True)]
+        if len(step) > 1 and found[0]:
+            found[0] = _hall(
+                [
+                    [(c.master, bits) for c, bits in zip(services[index].candidates, sets, strict=True)]
+                    for index, sets in zip(step, per_service, strict=True)
+                ],
+                found[0],
+            )
+        return found, per_service
+
+    # -- the start sets ------------------------------------------------------------------------
+
+    def bounds(self) -> tuple[int, int]:
+        """``(lower, upper)``: no start outside ``lower`` exists, every start in ``upper`` does."""
+        if self.tables.problem.overlap:
+            return self._overlap_bounds()
+        return self._sequence_bounds()
+
+    def _sequence_bounds(self) -> tuple[int, int]:
+        tables = self.tables
+        steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
+        relaxed: list[int] = []  # distinct masters within the step (R3), any earlier ones allowed
+        robust: list[int] = []  # ... and masters that no earlier service of the visit uses
+        alone: list[int] = []  # the same as relaxed: R2 ignored
+        before = 0  # services placed before this step
+        per_step: list[list[list[int]]] = []
+        for s, step in enumerate(steps):
+            (distinct, avoiding), per_service = self._step(s, s == 0, (before + len(step),))
+            per_step.append(per_service)
+            relaxed.append(distinct)
+            robust.append(distinct if s == 0 else avoiding)
+            alone.append(distinct)
+            before += len(step)
+        # A step that starts ``clear`` minutes after the latest end so far may take any master:
+        # every earlier service's gap and buffer are over by then (R2).
+        clear = max(tables.gaps) + max(tables.buffers)
+        lower = relaxed[0] & self._after_first(relaxed, relaxed, lengths, 0)
+        upper = robust[0] & self._after_first(robust, alone, lengths, clear)
+        if len(steps) == 1:
+            return lower, upper
+        if len(steps) == 2:
+            if max_span is not None:
+                width = max_span - lengths[0] - lengths[1]
+                if width < 0:
+                    return 0, 0
+                lower &= _window(relaxed[1], width) >> lengths[0]
+                fits = _window(robust[1], width) >> lengths[0]
+                if width >= clear:
+                    fits |= _window(alone[1], width - clear) >> (lengths[0] + clear)
+                upper &= fits
+            band = lower & ~upper
+            if band and len(steps[1]) == 1:
+                upper |= self._distinct_pair(per_step, band)
+            return lower, upper
+        if max_span is None:
+            return lower, upper
+        return (
+            self._walk(lower, relaxed, relaxed, lengths, max_span, 0),
+            self._walk(upper, robust, alone, lengths, max_span, clear),
+        )
+
+    def _distinct_pair(self, per_step: list[list[list[int]]], band: int) -> int:
+        """Two steps in sequence, the second of one service: the starts of ``band`` with distinct masters.
+
+        The second step then only needs some master, other than the first step's, with a start
+        in ``[T + length, T + max - its length]``: Hall's condition over the opening services at
+        ``T`` and those masters decides it exactly.
+        """
+        problem = self.tables.problem
+        lengths, max_span = self.tables.step_length, problem.max_span
+        first, second = problem.steps
+        reach = []
+        for candidate, bits in zip(problem.services[second[0]].candidates, per_step[1][0], strict=True):
+            if max_span is None:
+                reach.append((candidate.master, _up_to(bits.bit_length() - 1 - lengths[0])))
+            else:
+                width = max_span - lengths[0] - lengths[1]
+                reach.append((candidate.master, _window(bits, width) >> lengths[0]))
+        opening = [
+            [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+            for index, sets in zip(first, per_step[0], strict=True)
+        ]
+        return _hall([*opening, reach], band)
+
+    @staticmethod
+    def _after_first(sets: list[int], late: list[int], lengths: list[int], clear: int) -> int:
+        """First starts ``T`` from whose step-0 end the later steps can still follow (R4).
+
+        A later step may start at a bit of ``sets`` at or after the reach, or at a bit of
+        ``late`` at least ``clear`` minutes after it. Backwards: the latest reach from which the
+        last step fits comes from its last bits; the latest reach for step ``k`` from its last
+        bits that end by the latest reach of step ``k + 1``.
+        """
+        threshold: int | None = None
+        for s in range(len(sets) - 1, 0, -1):
+            room = -1 if threshold is None else _up_to(threshold - lengths[s])
+            now, later = sets[s] & room, late[s] & room
+            latest = max(now.bit_length() - 1, later.bit_length() - 1 - clear if later else -1)
+            if latest < 0:
+                return 0
+            threshold = latest
+        if threshold is None:
+            return _at_or_before_last(sets[0])
+        return _up_to(threshold - lengths[0])
+
+    @staticmethod
+    def _walk(
+        candidates: int, sets: list[int], late: list[int], lengths: list[int], max_span: int, clear: int
+    ) -> int:
+        """R7 for three or more steps: each step at its earliest start, one walk per start."""
+        kept = 0
+        for first in bits_of(candidates):
+            reach, limit = first + lengths[0], first + max_span
+            for s in range(1, len(sets)):
+                begin = _next(sets[s], reach)
+                if clear:
+                    other = _next(late[s], reach + clear)
+                    if other is not None and (begin is None or other < begin):
+                        begin = other
+                if begin is None or begin + lengths[s] > limit:
+                    break
+                reach = begin + lengths[s]
+            else:
+                kept |= 1 << first
+        return kept
+
+    def _overlap_bounds(self) -> tuple[int, int]:
+        tables = self.tables
+        steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
+        n = self.n_services
+        clear = max(tables.gaps) + max(tables.buffers)
+
+        def in_range(bits: int, s: int, after: int = 0) -> int:
+            """First starts ``T`` for which step ``s`` can start in ``[T + after, T + max - length]``."""
+            if max_span is None:
+                return _up_to(bits.bit_length() - 1 - after)
+            width = max_span - lengths[s] - after
+            return _window(bits, width) >> after if width >= 0 else 0
+
+        def reached(bits: int, sets: list[list[int]], s: int, k: int) -> int:
+            """``in_range(bits)``, or for one service: at least ``k`` masters with a start in range."""
+            found = in_range(bits, s)
+            if len(sets) == 1 and max_span is None:
+                tops = sorted((mine.bit_length() - 1 for mine in sets[0]), reverse=True)
+                if len(tops) >= k:
+                    found |= _up_to(tops[k - 1])
+            return found
+
+        lower_open = 0
+        lower_all = -1
+        opens: list[int] = []  # the step can start at T with distinct masters of its own
+        opens_all: list[int] = []  # ... with masters that avoid those of every other service
+        anywhere: list[int] = []  # somewhere in range with masters no other service uses
+        apart: list[list[int]] = []  # [j]: ... with masters no service outside step j uses
+        late: list[list[int]] = []  # [j]: after opener j is over, avoiding the other steps' masters
+        per_step: list[list[list[int]]] = []
+        sizes = [n - len(other) for other in steps]
+        for s in range(len(steps)):
+            (distinct, robust, *avoiding), per_service = self._step(s, True, (n, *sizes))
+            per_step.append(per_service)
+            lower_open |= distinct
+            lower_all &= in_range(distinct, s)
+            opens.append(distinct)
+            opens_all.append(robust)
+            anywhere.append(reached(robust, per_service, s, n))
+            apart.append([reached(avoiding[j], per_service, s, sizes[j]) for j in range(len(steps))])
+            late.append(
+                [in_range(avoiding[j], s, lengths[j] + clear) if j != s else 0 for j in range(len(steps))]
+            )
+        lower = lower_open & lower_all
+        upper = 0
+        for s in range(len(steps)):
+            # The opener first, the others then avoid it; or the others first, the opener avoids them.
+            first = opens[s]
+            then = opens_all[s]
+            for other in range(len(steps)):
+                if other != s:
+                    first &= anywhere[other] | late[other][s]
+                    then &= apart[other][s]
+            upper |= first | then
+        band = lower & ~upper
+        if band:
+            upper |= self._distinct(per_step, band, in_range)
+        return lower, upper & lower
+
+    def _distinct(
+        self, per_step: list[list[list[int]]], band: int, in_range: Callable[[int, int], int]
+    ) -> int:
+        """The starts of ``band`` with a visit of distinct masters, each step on its own.
+
+        One step opens at ``T``; every other step of one service takes any master who can start
+        it somewhere in range. Distinct masters make the steps independent (R2 cannot bind), and
+        Hall's condition says exactly when they exist. Other parallel groups are left to the
+        search (their services must also share a start).
+        """
+        problem = self.tables.problem
+        steps = problem.steps
+        found = 0
+        reach: list[list[tuple[int, int]] | None] = []
+        for s, step in enumerate(steps):
+            if len(step) > 1:
+                reach.append(None)
+                continue
+            candidates = problem.services[step[0]].candidates
+            reach.append(
+                [(c.master, in_range(bits, s)) for c, bits in zip(candidates, per_step[s][0], strict=True)]
+            )
+        for s, step in enumerate(steps):
+            others = [reach[other] for other in range(len(steps)) if other != s]
+            if any(entry is None for entry in others):
+                continue
+            opening = [
+                [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+                for index, sets in zip(step, per_step[s], strict=True)
+            ]
+            found |= _hall([*opening, *others], band & ~found)  # type: ignore[list-item]
+        return found

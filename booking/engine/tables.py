@@ -1,0 +1,65 @@
+"""Per-problem tables shared by every mode of the search.
+
+The sequence search (:mod:`.sequence`), the overlap search (:mod:`.overlap`), the lean paths
+of :mod:`.search` and the set-at-a-time start sets all ask the same questions of one compiled
+:class:`~.problem.Problem`: durations, gaps, buffers, the length of each step, which masters a
+later step could still use, and the earliest placements from a given minute. They are computed
+once here, so that the modes depend on this module and not on each other (or on ``search``).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from .problem import Candidate, Problem
+from .ranking import NO_LIMIT
+
+__all__ = ["Tables"]
+
+
+class Tables:
+    """What every mode reads about one problem; built on first use where that is costly."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        services = problem.services
+        self.durations = [service.duration for service in services]
+        self.gaps = [service.gap for service in services]
+        self.buffers = [master.buffer for master in problem.masters]
+        self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
+        self.work = sum(self.step_length)
+        self.feasible = all(service.candidates for service in services) and (
+            problem.max_span is None or max(self.step_length) <= problem.max_span
+        )
+        # The common case: no overlap, no parallel group, so step i is service i.
+        self.simple = not problem.overlap and all(len(step) == 1 for step in problem.steps)
+        # ``(service, reach)`` -> earliest placements; ``(service or -1 - step, reach)`` -> bound.
+        self.option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
+        self.end_cache: dict[tuple[int, int], object] = {}
+
+    @cached_property
+    def later(self) -> list[set[int]]:
+        """``later[s]``: masters some step after ``s`` could use; the others are interchangeable."""
+        steps, services = self.problem.steps, self.problem.services
+        return [
+            {c.master for step in steps[s + 1 :] for i in step for c in services[i].candidates}
+            for s in range(len(steps))
+        ]
+
+    @cached_property
+    def by_master(self) -> list[dict[int, Candidate]]:
+        """Per service: master index -> its candidate."""
+        return [{c.master: c for c in service.candidates} for service in self.problem.services]
+
+    @cached_property
+    def free_lists(self) -> list[list[tuple[int, int, list[int], list[int]]]]:
+        """Per service: (position, master, starts, ends) of the free intervals, ready to bisect."""
+        return [
+            [(c.position, c.master, c.free_los, c.free_his) for c in service.candidates]
+            for service in self.problem.services
+        ]
+
+    def limit(self, start: int) -> int:
+        """R7: the latest end of a visit that starts at ``start``."""
+        max_span = self.problem.max_span
+        return NO_LIMIT if max_span is None else start + max_span

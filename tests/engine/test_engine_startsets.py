@@ -1,0 +1,65 @@
+"""The set-at-a-time start sets equal the old search per start on 10,000 seeded days.
+
+``booking.engine.startsets`` decides most starts of a day with bitset algebra and leaves a thin
+band to the exact search; ``tests/engine/reference_search.py`` keeps the engine's former way,
+an exact search at every candidate start. On every day both must give the same start minutes.
+Half the days allow overlap and about four in ten have a parallel group; salons run from one to
+fourteen masters, so both the algebra's bounds and its band are exercised.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from booking.engine.dto import availability_by_id
+from booking.engine.problem import compile_problem
+from booking.engine.search import ChainSearch
+from tests.engine.reference_search import starts_by_search
+from tests.engine.test_engine_properties import Day, _day, _Seeded
+
+DAYS = 10_000
+CHUNKS = 10
+
+
+def _varied(seed: int) -> Day:
+    """A seeded salon day, its visit reshaped towards overlap and parallel groups."""
+    size = seed % 3  # small, medium and large salons in turn
+    day = _day(
+        _Seeded(seed),
+        max_services=3,
+        max_masters=(4, 8, 14)[size],
+        max_choices=(3, 6, 12)[size],
+        min_services=2,
+    )
+    rng = random.Random(-seed)
+    services = list(day.request.service_requests)
+    if not any(service.parallel_group for service in services) and rng.random() < 0.3:
+        first, second = sorted(rng.sample(range(len(services)), 2))
+        for index in (first, second):
+            services[index] = services[index].model_copy(update={"parallel_group": "pair"})
+    request = day.request.model_copy(
+        update={"service_requests": services, "overlap_allowed": rng.random() < 0.5}
+    )
+    return Day(request=request, availability=day.availability, step=day.step, min_start=day.min_start)
+
+
+def _search(day: Day) -> ChainSearch:
+    """The day compiled afresh, so that neither way of finding starts shares the other's caches."""
+    problem = compile_problem(day.request, availability_by_id(day.availability), day.step, day.min_start)
+    return ChainSearch(problem)
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_start_sets_equal_a_search_at_every_start(chunk: int) -> None:
+    for seed in range(chunk, DAYS, CHUNKS):
+        # given a seeded day, compiled once for each way of finding its starts
+        day = _varied(seed)
+        # when the engine computes the day's start set, and the old search tries every start
+        times, best = _search(day).starts()
+        expected = starts_by_search(_search(day))
+        # then they are the same minutes, and the best visit at a start begins there
+        assert times == expected, f"seed {seed}"
+        if times:
+            assert min(begin for _, begin in best[len(times) // 2][1]) == times[len(times) // 2]

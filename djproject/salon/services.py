@@ -35,7 +35,7 @@ from booking.errors import (
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
-from djproject.salon import outbox
+from djproject.salon import outbox, waitlist
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -384,13 +384,15 @@ def book_visit(
     time: str,
     *,
     idempotency_key: str | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> Visit:
     """Book the chosen start; raises ``SlotAlreadyBookedError`` when it was just taken.
 
     The appointments, the salon's notifications and the client's reminders commit together.
     With an ``idempotency_key`` (the dialog's Confirm) a visit already booked with that key is
     returned as it is, whatever its status, and nothing is booked: a double tap, a retry after
-    a crash or a lost COMMIT reply gives one visit.
+    a crash or a lost COMMIT reply gives one visit. ``waitlist_entry_id``: the client's
+    waitlist entry this booking came from, removed with it.
     """
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 64:
         raise ValueError("An idempotency key has 1 to 64 characters.")
@@ -425,6 +427,8 @@ def book_visit(
             rows = created if isinstance(created, list) else [created]
             outbox.enqueue_visit_event(rows, Notification.KIND_BOOKED, _SALON_SIDE)
             outbox.schedule_reminders(rows)
+            if waitlist_entry_id is not None:
+                waitlist.fulfil(client, waitlist_entry_id)
     except SlotAlreadyBookedError:
         # Two calls with one key raced past the check under the locks: the loser hit the unique
         # key (or the slot the winner took). The winner's visit is the answer, not an error.

@@ -37,7 +37,7 @@ from aiogram_dialog.widgets.text import Format
 
 from booking.localtime import SECOND_OCCURRENCE, in_utc, parse_slot, slot_token
 from bot import texts
-from bot.dialogs.calendar import AvailabilityCalendar, classify_month
+from bot.dialogs.calendar import INERT_DAY, AvailabilityCalendar, classify_month
 from bot.dialogs.common import (
     back_button,
     cancel_button,
@@ -49,7 +49,8 @@ from bot.dialogs.common import (
     screen,
     set_notice,
 )
-from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
+from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG, WaitlistSG
+from bot.dialogs.waitlist import join_start_data
 from bot.facade import (
     BookingEngineError,
     ClientOverlapError,
@@ -69,6 +70,7 @@ SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(\+1)?$")
 PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
 CALENDAR_ID = "cal"
 IDEMPOTENCY_KEY = "idempotency_key"
+WAITLIST_ENTRY = "waitlist_entry"  # the waitlist entry a booking started from (its offer)
 
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
@@ -233,6 +235,7 @@ async def slots_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
         "slots": [(s.replace(":", ""), slot_text(day, s, tz)) for s in slots],
         "no_slots": not slots,
         "repeated_hour": any(s.endswith(SECOND_OCCURRENCE) for s in slots),
+        "can_wait": not _ref(dialog_manager),  # the waitlist is for new bookings
         "day_text": texts.day(day) if day else "",
     }
 
@@ -240,8 +243,12 @@ async def slots_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[st
 # --- booking: choosing services and the master -------------------------------------------------
 
 
-async def on_booking_start(_start_data: Any, manager: DialogManager) -> None:
-    """Skip the category step when the salon has one category."""
+async def on_booking_start(start_data: Any, manager: DialogManager) -> None:
+    """Skip the category step when the salon has one category. Started on the summary by a
+    waitlist offer (``bot/waitlist.py``): the visit is filled in already."""
+    if isinstance(start_data, dict) and start_data.get(WAITLIST_ENTRY):
+        manager.dialog_data.update(start_data)
+        return
     manager.dialog_data.setdefault("service_ids", [])
     categories = await facade(manager).list_categories()
     if len(categories) == 1:
@@ -332,6 +339,27 @@ async def on_day(callback: CallbackQuery, _widget: Any, manager: DialogManager, 
     await _choose_day(manager, day)
 
 
+async def on_full_day(callback: CallbackQuery, manager: DialogManager, day: date) -> None:
+    """A fully booked day (✕) in the booking: offer the waitlist for it (not in a reschedule,
+    whose visit is already booked)."""
+    low, high = await facade(manager).booking_window()
+    if _ref(manager) or not low <= day <= high:
+        set_notice(manager, INERT_DAY)
+        return
+    await manager.start(
+        WaitlistSG.join, data=join_start_data(_service_ids(manager), _master_id(manager), day)
+    )
+
+
+async def on_wait_for_day(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+    """The times screen's "Notify me": the waitlist for the chosen day (and later ones)."""
+    day = _chosen_day(manager)
+    if day is not None and not _ref(manager):
+        await manager.start(
+            WaitlistSG.join, data=join_start_data(_service_ids(manager), _master_id(manager), day)
+        )
+
+
 async def on_nearest(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     day = await facade(manager).nearest_date(
         _service_ids(manager), _master_id(manager), reschedule_ref=_ref(manager)
@@ -406,6 +434,7 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
             day,
             slot,
             idempotency_key=_idempotency_key(manager),
+            waitlist_entry_id=manager.dialog_data.get(WAITLIST_ENTRY),
         )
     except SlotAlreadyBookedError:
         await show_fresh_times(
@@ -639,7 +668,7 @@ def day_screen(state: State, back: State | None, *intro: Any, getter: Any = None
         *intro,
         T("Choose a day. Days with a number have free times."),
         T("✕ fully booked · — closed · ★ holiday · · past or out of range"),
-        AvailabilityCalendar(CALENDAR_ID, on_click=on_day),
+        AvailabilityCalendar(CALENDAR_ID, on_click=on_day, on_full_day=on_full_day),
         Button(T("⚡ Nearest free date"), id="near", on_click=on_nearest),
         nav_row(back),
         state=state,
@@ -656,6 +685,7 @@ def time_screen(state: State, back: State) -> Any:
             choice("slot", "slots", on_slot),
             width=4,
         ),
+        Button(T("🔔 Notify me if something frees up"), id="wait", on_click=on_wait_for_day, when="can_wait"),
         nav_row(back),
         state=state,
         getter=slots_getter,

@@ -18,7 +18,8 @@ from aiogram_dialog.widgets.text import Format
 from bot import texts
 from bot.dialogs.booking import reschedule_start_data, start_booking
 from bot.dialogs.common import cancel_button, choice, client_id, facade, nav_row, screen, set_notice
-from bot.dialogs.states import MyBookingsSG, RescheduleSG
+from bot.dialogs.states import MyBookingsSG, RescheduleSG, WaitlistSG
+from bot.dialogs.waitlist import WAITLIST_REMOVED, entry_line
 from bot.facade import VISIT_REF_RE, TooLateToChangeError, VisitNotFoundError
 from bot.texts import VISIT_GONE, T
 
@@ -32,7 +33,21 @@ def _visit_line(visit: Any) -> str:
 
 async def visits_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     visits = await facade(dialog_manager).upcoming_visits(client_id(dialog_manager))
-    return {"visits": [(v.ref, _visit_line(v)) for v in visits], "no_visits": not visits}
+    entries = await facade(dialog_manager).waitlist_entries(client_id(dialog_manager))
+    return {
+        "visits": [(v.ref, _visit_line(v)) for v in visits],
+        "no_visits": not visits,
+        "entries": [(e.id, entry_line(e)) for e in entries],
+        "waiting": bool(entries),
+    }
+
+
+async def on_entry(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:
+    """A waitlist entry: its screen, with Remove (``bot/dialogs/waitlist.py``)."""
+    if not item.isdigit() or len(item) > 18:
+        log.warning("ignored waitlist entry %r from user %s", item, callback.from_user.id)
+        return
+    await manager.start(WaitlistSG.entry, data={"entry": int(item)})
 
 
 async def _load_visit(manager: DialogManager) -> Any | None:
@@ -131,7 +146,9 @@ async def on_reschedule_result(_start_data: Any, result: Any, manager: DialogMan
     """A reschedule that could not happen comes back here with the reason."""
     if not isinstance(result, dict):
         return
-    if result.get("too_late"):
+    if "removed" in result:  # back from a waitlist entry the client took off the list
+        set_notice(manager, WAITLIST_REMOVED, days=str(result["removed"]))
+    elif result.get("too_late"):
         await manager.switch_to(MyBookingsSG.too_late)
     elif result.get("notice"):
         set_notice(manager, str(result["notice"]))
@@ -144,6 +161,8 @@ def my_bookings_dialog() -> Dialog:
             T("Your upcoming visits:", when="visits"),
             T("You have no upcoming visits.", when="no_visits"),
             Column(choice("vis", "visits", on_visit)),
+            T("🔔 On the waitlist (tap one to remove it):", when="waiting"),
+            Column(choice("wle", "entries", on_entry)),
             Button(T("📅 Book"), id="book", on_click=start_booking, when="no_visits"),
             nav_row(None),
             state=MyBookingsSG.visits,

@@ -35,3 +35,9 @@ class RescheduleSG(StatesGroup):
     time = State()
     summary = State()
     done = State()
+
+
+class WaitlistSG(StatesGroup):
+    join = State()
+    joined = State()
+    entry = State()

@@ -12,13 +12,13 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot import texts
-from bot.dialogs.booking import reschedule_start_data, start_booking
 from bot.dialogs.common import cancel_button, choice, client_id, facade, nav_row, screen, set_notice
-from bot.dialogs.states import MyBookingsSG, RescheduleSG, WaitlistSG
+from bot.dialogs.reschedule import start_reschedule
+from bot.dialogs.states import BookingSG, MyBookingsSG, WaitlistSG
 from bot.dialogs.waitlist import WAITLIST_REMOVED, entry_line
 from bot.facade import VISIT_REF_RE, TooLateToChangeError, VisitNotFoundError
 from bot.texts import VISIT_GONE, T
@@ -133,7 +133,7 @@ async def on_cancel_confirmed(callback: CallbackQuery, _button: Button, manager:
 
 async def on_reschedule_pressed(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     if (visit := await _changeable_visit(manager)) is not None:
-        await manager.start(RescheduleSG.day, data=reschedule_start_data(visit))
+        await start_reschedule(manager, visit)
 
 
 async def on_my_bookings_start(start_data: Any, manager: DialogManager) -> None:
@@ -163,7 +163,7 @@ def my_bookings_dialog() -> Dialog:
             Column(choice("vis", "visits", on_visit)),
             T("🔔 On the waitlist (tap one to remove it):", when="waiting"),
             Column(choice("wle", "entries", on_entry)),
-            Button(T("📅 Book"), id="book", on_click=start_booking, when="no_visits"),
+            Start(T("📅 Book"), id="book", state=BookingSG.category, when="no_visits"),
             nav_row(None),
             state=MyBookingsSG.visits,
             getter=visits_getter,

@@ -227,13 +227,18 @@ def set_client_phone(telegram_id: int, phone: str) -> ClientInfo:
 
 
 def list_categories() -> list[CategoryInfo]:
-    """Categories with at least one active service, in the salon's order."""
-    rows = Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True))).filter(n__gt=0)
+    """Categories with at least one active service, in the salon's order (a grouped query
+    drops ``Meta.ordering``, so it is stated here)."""
+    rows = (
+        Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True)))
+        .filter(n__gt=0)
+        .order_by("sort_order", "name", "pk")
+    )
     return [CategoryInfo(id=c.pk, name=c.name) for c in rows]
 
 
 def list_services(category_id: int | None = None) -> list[ServiceInfo]:
-    rows = Service.objects.filter(is_active=True)
+    rows = Service.objects.filter(is_active=True).order_by("category__sort_order", "sort_order", "name", "pk")
     if category_id is not None:
         rows = rows.filter(category_id=category_id)
     return [
@@ -243,7 +248,8 @@ def list_services(category_id: int | None = None) -> list[ServiceInfo]:
 
 
 def list_masters(service_ids: list[int]) -> list[MasterInfo]:
-    """Active masters who can do every one of the services."""
+    """Active masters who can do every one of the services, in the salon's order (a grouped
+    query drops ``Meta.ordering``, so it is stated here)."""
     needed = set(Service.objects.filter(pk__in=service_ids).values_list("category_id", flat=True))
     if not needed:
         return []
@@ -251,6 +257,7 @@ def list_masters(service_ids: list[int]) -> list[MasterInfo]:
         Master.objects.filter(status=Master.STATUS_ACTIVE, categories__in=needed)
         .annotate(matched=Count("categories", distinct=True))
         .filter(matched=len(needed))
+        .order_by("sort_order", "name", "pk")
     )
     return [MasterInfo(id=m.pk, name=m.name) for m in rows]
 

@@ -22,6 +22,7 @@ from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import AnswerTracker, CallbackAnswerGuard, PrivateChatsOnly, RetryAfterMiddleware
 from bot.staff import staff_router, works_in_groups
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
+from bot.waitlist import waitlist_router
 
 # A syntactically valid token for sessions that never reach Telegram (local mode, tests).
 OFFLINE_TOKEN = "4242:offline-token-for-local-mode-and-tests"
@@ -58,6 +59,7 @@ def build_dispatcher(
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     dp.include_router(staff_router())
+    dp.include_router(waitlist_router())
     for dialog in all_dialogs():
         dp.include_router(dialog)
     dp.include_router(fallback_router())

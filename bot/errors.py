@@ -31,8 +31,9 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from bot.dialogs.booking import SLOT_SKIPPED, show_fresh_times
+from bot.dialogs.booking import SLOT_SKIPPED
 from bot.dialogs.common import set_notice
+from bot.dialogs.slot_picker import show_fresh_times
 from bot.dialogs.states import MenuSG
 from bot.facade import BookingFacade, NonexistentLocalTimeError, VisitNotFoundError
 from bot.i18n import telegram_language
@@ -132,8 +133,10 @@ def errors_router() -> Router:
         if not dialog_manager.has_context():
             await _restart_menu(dialog_manager)
             return
+        shown = dialog_manager.current_context().id
         await show_fresh_times(dialog_manager, reason=SLOT_SKIPPED, show_mode=ShowMode.SEND)
-        await dialog_manager.show()  # an error handler's switch is not rendered by the dialog
+        if dialog_manager.current_context().id == shown:  # a switch, which no one renders here
+            await dialog_manager.show()
 
     @router.error(ExceptionTypeFilter(*DATABASE_DOWN))
     async def database_down(

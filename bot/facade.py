@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         ServiceInfo,
         Visit,
     )
+    from djproject.salon.waitlist import WaitlistChoice, WaitlistInfo, WaitlistOffer
 
 
 __all__ = [
@@ -61,6 +62,8 @@ __all__ = [
     "TooLateToChangeError",
     "VisitLimitReachedError",
     "VisitNotFoundError",
+    "WaitlistRefusedError",
+    "WaitlistSlotGoneError",
 ]
 
 
@@ -83,14 +86,34 @@ class NotAllowedError(PermissionError):
     """This Telegram user may not act on that visit (not the staff chat, not its master)."""
 
 
+class WaitlistRefusedError(ValueError):
+    """The waitlist entry cannot be made (days outside the window, too many entries)."""
+
+
+class WaitlistSlotGoneError(LookupError):
+    """The time tapped under a waitlist offer has gone; ``offer`` is what is free now (or None)."""
+
+    def __init__(self, offer: WaitlistOffer | None) -> None:
+        super().__init__("the time has gone")
+        self.offer = offer
+
+
 class BookingFacade:
     """Async wrapper over the salon services module (injectable for tests and benchmarks)."""
 
-    def __init__(self, services: ModuleType | None = None, staff: ModuleType | None = None) -> None:
+    def __init__(
+        self,
+        services: ModuleType | None = None,
+        staff: ModuleType | None = None,
+        waitlist: ModuleType | None = None,
+    ) -> None:
         self._services = services or importlib.import_module("djproject.salon.services")
         self._staff = staff or importlib.import_module("djproject.salon.staff")
+        self._waitlist = waitlist or importlib.import_module("djproject.salon.waitlist")
         self._not_found = getattr(self._services, "VisitNotFoundError", VisitNotFoundError)
         self._not_allowed = getattr(self._staff, "NotAllowedError", NotAllowedError)
+        self._refused = getattr(self._waitlist, "WaitlistError", WaitlistRefusedError)
+        self._gone = getattr(self._waitlist, "WaitlistSlotGoneError", WaitlistSlotGoneError)
 
     async def _call(self, function_name: str, /, *args: Any, **kwargs: Any) -> Any:
         return await self._run(getattr(self._services, function_name), *args, **kwargs)
@@ -104,6 +127,10 @@ class BookingFacade:
             raise TooLateToChangeError(str(error)) from error
         except self._not_allowed as error:
             raise NotAllowedError(str(error)) from error
+        except self._refused as error:
+            raise WaitlistRefusedError(str(error)) from error
+        except self._gone as error:
+            raise WaitlistSlotGoneError(getattr(error, "offer", None)) from error
 
     async def refresh_connection(self) -> None:
         """Drop the ORM thread's connection if it broke or outlived CONN_MAX_AGE, as Django
@@ -169,9 +196,11 @@ class BookingFacade:
         time: str,
         *,
         idempotency_key: str | None = None,
+        waitlist_entry_id: int | None = None,
     ) -> Visit:
         """Book; with the summary's ``idempotency_key`` a Confirm repeated for any reason
-        returns the visit that key already booked instead of booking another."""
+        returns the visit that key already booked instead of booking another. A booking from a
+        waitlist offer names its entry, which goes with the booking."""
         return await self._call(
             "book_visit",
             telegram_id,
@@ -180,6 +209,7 @@ class BookingFacade:
             day,
             time,
             idempotency_key=idempotency_key,
+            waitlist_entry_id=waitlist_entry_id,
         )
 
     async def upcoming_visits(self, telegram_id: int) -> list[Visit]:
@@ -193,6 +223,26 @@ class BookingFacade:
 
     async def reschedule_visit(self, telegram_id: int, ref: str, day: date, time: str) -> Visit:
         return await self._call("reschedule_visit", telegram_id, ref, day, time)
+
+    # --- the waitlist (djproject.salon.waitlist) -------------------------------------------------
+
+    async def join_waitlist(
+        self, telegram_id: int, service_ids: list[int], master_id: int | None, first: date, last: date
+    ) -> WaitlistInfo:
+        """``WaitlistRefusedError`` when the days or the services cannot be waited for."""
+        return await self._run(self._waitlist.join, telegram_id, list(service_ids), master_id, first, last)
+
+    async def waitlist_entries(self, telegram_id: int) -> list[WaitlistInfo]:
+        return await self._run(self._waitlist.entries_of, telegram_id)
+
+    async def remove_waitlist_entry(self, telegram_id: int, entry_id: int) -> bool:
+        return await self._run(self._waitlist.remove, telegram_id, entry_id)
+
+    async def choose_waitlist_slot(
+        self, telegram_id: int, entry_id: int, day: date, time: str
+    ) -> WaitlistChoice:
+        """What to book for a time tapped under an offer; ``WaitlistSlotGoneError`` if it has gone."""
+        return await self._run(self._waitlist.choose, telegram_id, entry_id, day, time)
 
     # --- the staff side (djproject.salon.staff) ------------------------------------------------
 
@@ -296,6 +346,11 @@ class OutboxFacade:
 
     async def describe_visit(self, ref: str) -> Visit | None:
         return await self._run(self._services.describe_visit, ref)
+
+    async def waitlist_offer(self, ref: str, day: date) -> WaitlistOffer | None:
+        """The free times of a waitlist entry on a day, read when its message is sent."""
+        waitlist = importlib.import_module("djproject.salon.waitlist")
+        return await self._run(waitlist.offer, ref, day)
 
     async def salon_info(self) -> SalonInfo:
         return await self._run(self._services.salon_info)

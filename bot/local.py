@@ -15,8 +15,8 @@ from typing import TextIO
 
 from aiogram import Bot, Dispatcher
 
-from bot.dialogs.booking import CALENDAR_ID
 from bot.dialogs.calendar import NOOP
+from bot.dialogs.slot_picker import CALENDAR_ID
 from bot.local_session import SimMessage, SimulatedUser, TelegramSimulator, visible
 
 LOCAL_USER_ID = 1_000_001

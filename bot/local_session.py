@@ -1,12 +1,13 @@
-"""Telegram simulated at the Bot API boundary, for the local terminal chat, tests and benchmarks.
+"""Telegram simulated at the Bot API boundary, for the local terminal chat (``--local``) and
+the benchmark; the tests subclass it (``tests/bot/simulator.py``) to record calls and inject
+failures.
 
 ``TelegramSimulator`` is an aiogram session that answers Bot API methods the way the real
 server does: it receives each request as the form fields aiogram would post (JSON-encoded
 markup, ``attach://`` files), keeps the chats' messages (ids counting up, inline keyboards,
-the reply keyboard), returns real JSON through aiogram's own response parsing, and fails the
-way Telegram fails ("message is not modified", "query is too old", flood control, a network
-error) — always, where Telegram would, or once, when told to with ``fail``; a chat in
-``blocked`` refuses every message with 403, as a user who blocked the bot does.
+the reply keyboard), returns real JSON through aiogram's own response parsing, and refuses
+what Telegram refuses ("message is not modified", "query is too old", an empty text, a bad
+keyboard). ``check_request`` is the hook a subclass uses to see or fail each request.
 
 ``SimulatedUser`` is a person in a private chat: they type text, press buttons by their label
 in the last keyboard they see, and share their contact. Each action is a real ``Update`` fed
@@ -25,7 +26,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InputFile, Update
@@ -35,7 +35,6 @@ NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
-BLOCKED = "Forbidden: bot was blocked by the user"
 
 
 class ApiError(Exception):
@@ -46,12 +45,6 @@ class ApiError(Exception):
         self.description = description
         self.status = status
         self.retry_after = retry_after
-
-
-@dataclass
-class ApiCall:
-    method: str
-    params: dict[str, Any]
 
 
 @dataclass
@@ -82,17 +75,6 @@ class SimChat:
         return value
 
 
-@dataclass
-class Failure:
-    method: str
-    description: str
-    status: int
-    retry_after: int | None
-    times: int
-    chat_id: int | None = None
-    network: bool = False
-
-
 def visible(text: str) -> str:
     """A button label as a person reads it (aiogram-dialog hides callback data in reply
     buttons with zero-width characters)."""
@@ -105,50 +87,27 @@ class TelegramSimulator(BaseSession):
     def __init__(self, bot_id: int = 4242, bot_username: str = "salon_test_bot") -> None:
         super().__init__()
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Salon", "username": bot_username}
-        self.calls: list[ApiCall] = []
         self.chats: dict[int, SimChat] = {}
         self.events: list[tuple[str, int, SimMessage]] = []  # ("send" | "edit" | "delete", chat, msg)
         self.files: dict[str, bytes] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
-        self._failures: list[Failure] = []
-        self.blocked: set[int] = set()  # chats whose user blocked the bot: every send gets 403
         self._callbacks: dict[str, bool] = {}
         self._file_ids = itertools.count(1)
 
-    # --- test controls -------------------------------------------------------------------------
-
-    def fail(
-        self,
-        method: str,
-        description: str,
-        *,
-        status: int = 400,
-        retry_after: int | None = None,
-        times: int = 1,
-        chat_id: int | None = None,
-        network: bool = False,
-    ) -> None:
-        """Make the next ``times`` calls of ``method`` (to ``chat_id`` only, if given) fail with
-        this error; ``network=True``: no response at all (aiogram's TelegramNetworkError)."""
-        self._failures.append(Failure(method, description, status, retry_after, times, chat_id, network))
+    # --- the chats -----------------------------------------------------------------------------
 
     def chat(self, chat_id: int, first_name: str = "Client") -> SimChat:
         if chat_id not in self.chats:
             self.chats[chat_id] = SimChat(chat_id, first_name, "supergroup" if chat_id < 0 else "private")
         return self.chats[chat_id]
 
-    def sent_to(self, chat_id: int) -> list[SimMessage]:
-        """Messages the bot sent to a chat, in order (edits change them in place)."""
-        return [message for kind, chat, message in self.events if kind == "send" and chat == chat_id]
-
     def register_callback(self, callback_id: str) -> None:
+        """A callback query the user has just sent: it may be answered once."""
         self._callbacks[callback_id] = False
 
-    def callback_answered(self, callback_id: str) -> bool:
-        return self._callbacks.get(callback_id, False)
-
-    def calls_of(self, method: str) -> list[ApiCall]:
-        return [call for call in self.calls if call.method == method]
+    def check_request(self, method: TelegramMethod[Any], name: str, params: dict[str, Any]) -> None:
+        """Called with every request before it is served: raise ``ApiError`` to answer it with
+        an error, or aiogram's ``TelegramNetworkError`` for no answer at all."""
 
     # --- aiogram's session interface -------------------------------------------------------------
 
@@ -180,10 +139,8 @@ class TelegramSimulator(BaseSession):
                 params[key] = _decode(prepared)
         for key, file in files.items():
             params[f"file:{key}"] = (file.filename, await _read(file, bot))
-        self.calls.append(ApiCall(name, params))
         try:
-            if self._maybe_fail(name, params):
-                raise TelegramNetworkError(method=method, message="Request timeout error")
+            self.check_request(method, name, params)
             handler = getattr(self, f"_api_{name}", None)
             if handler is None:
                 raise ApiError("Not Found: method not found", status=404)
@@ -199,23 +156,6 @@ class TelegramSimulator(BaseSession):
                 body["parameters"] = {"retry_after": error.retry_after}
         response = self.check_response(bot=bot, method=method, status_code=status, content=json.dumps(body))
         return response.result  # type: ignore[return-value]
-
-    def _maybe_fail(self, name: str, params: dict[str, Any]) -> bool:
-        """Raise the error planned for this call; True for a planned network error."""
-        chat_id = params.get("chat_id")
-        for failure in self._failures:
-            if (
-                failure.method == name
-                and failure.times > 0
-                and (failure.chat_id is None or str(failure.chat_id) == str(chat_id))
-            ):
-                failure.times -= 1
-                if failure.network:
-                    return True
-                raise ApiError(failure.description, failure.status, failure.retry_after)
-        if name.startswith("send") and chat_id is not None and int(chat_id) in self.blocked:
-            raise ApiError(BLOCKED, status=403)
-        return False
 
     # --- Bot API methods ---------------------------------------------------------------------------
 

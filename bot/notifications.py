@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from booking.localtime import parse_slot
 from bot import texts
 from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.texts import N_, _
@@ -38,11 +39,13 @@ from bot.texts import N_, _
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
     from djproject.salon.services import SalonInfo, Visit
+    from djproject.salon.waitlist import WaitlistOffer
 
 # The salon core's values (Notification.KIND_* / AUDIENCE_*, Appointment.STATUS_*), repeated
 # here so that the bot does not import models.
 BOOKED, CANCELLED, RESCHEDULED = "booked", "cancelled", "rescheduled"
 CONFIRMED, DECLINED, REMINDER = "confirmed", "declined", "reminder"
+WAITLIST = "waitlist"
 CLIENT = "client"
 PENDING = "pending"
 ACTIVE_STATUSES = frozenset({"pending", "confirmed", "reschedule_proposed"})
@@ -69,6 +72,16 @@ class VisitAction(CallbackData, prefix="va"):
 
 class BookAgain(CallbackData, prefix="ba"):
     """ "Book another time" under a declined or cancelled visit: opens the booking dialog."""
+
+
+class WaitlistSlot(CallbackData, prefix="wl"):
+    """A free time under a waitlist offer: "wl:17:20261202:1030" (the entry's id, the day as
+    YYYYMMDD, the slot token without its ":"; "0230+1" for the second 02:30 of the night the
+    clocks go back). The entry is looked up among the tapping client's own."""
+
+    entry: int
+    day: int
+    slot: str
 
 
 CONFIRM, DECLINE = "ok", "no"
@@ -101,6 +114,27 @@ def reminder_keyboard(ref: str) -> InlineKeyboardMarkup:
     )
 
 
+def slot_label(day: date, token: str, tz: ZoneInfo) -> str:
+    """A slot token as the client reads it ("02:30 (2nd)" on the night the clocks go back)."""
+    try:
+        return texts.clock(parse_slot(day, token, tz))
+    except ValueError:
+        return token
+
+
+def waitlist_keyboard(offer: WaitlistOffer, tz: ZoneInfo) -> InlineKeyboardMarkup:
+    """The offer's free times, four to a row, as the times screen shows them."""
+    day = int(offer.day.strftime("%Y%m%d"))
+    buttons = [
+        (
+            slot_label(offer.day, token, tz),
+            WaitlistSlot(entry=offer.entry_id, day=day, slot=token.replace(":", "")),
+        )
+        for token in offer.slots
+    ]
+    return _keyboard(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
+
+
 def book_again_keyboard() -> InlineKeyboardMarkup:
     return _keyboard([(_("📅 Book another time"), BookAgain())])
 
@@ -118,6 +152,13 @@ WAS = N_("Was: {day_text} at {time_text}")
 CANCELLED_SINCE = N_("ℹ️ This visit has been cancelled since.")
 CONFIRMED_BY = N_("✅ Confirmed by {name}:")
 DECLINED_BY = N_("❌ Declined by {name}:")
+
+
+WAITLIST_OFFER = N_("🔔 A time has freed up on {day_text}!")
+WAITLIST_WHAT = N_("For: {services} · {master_name}")
+WAITLIST_TAP = N_("Tap a time to book it. The first client to confirm gets it.")
+WAITLIST_GONE = N_("Sorry, {time_text} on {day_text} has just gone. You stay on the waitlist.")
+WAITLIST_NOTHING_LEFT = N_("No other time is free on that day now. We will message you if one frees up.")
 
 
 @dataclass(frozen=True)
@@ -154,6 +195,30 @@ def render(message: OutboxMessage, visit: Visit | None, salon: SalonInfo, i18n: 
         if message.audience == CLIENT:
             return _for_client(message, visit, salon)
         return _for_salon(message, visit, salon, language)
+
+
+def render_waitlist_offer(
+    message: OutboxMessage, offer: WaitlistOffer | None, salon: SalonInfo, i18n: I18n
+) -> Rendered | Skip:
+    """A waitlist offer with the times free *now* (``waitlist.offer``, read when sending): an
+    entry gone (booked, removed, expired) or a day full again sends nothing."""
+    if offer is None:
+        return Skip("the waitlist entry is gone or its day has passed")
+    if not offer.slots:
+        return Skip("the freed time was taken before the offer went out")
+    with i18n.context(), i18n.use_locale(language_of(message.language)):
+        return Rendered(waitlist_text(offer), waitlist_keyboard(offer, ZoneInfo(salon.timezone)))
+
+
+def waitlist_text(offer: WaitlistOffer, *, intro: str = WAITLIST_OFFER, **params: Any) -> str:
+    """The offer's lines: what happened (``intro``), for which services and master, what to do."""
+    day_text = texts.day(offer.day)
+    what = _(WAITLIST_WHAT).format(
+        services=", ".join(offer.service_names), master_name=offer.master_name or _("Any master")
+    )
+    lines = [_(intro).format(day_text=day_text, **params), what]
+    lines.append(_(WAITLIST_TAP) if offer.slots else _(WAITLIST_NOTHING_LEFT))
+    return "\n".join(lines)
 
 
 def _for_salon(message: OutboxMessage, visit: Visit, salon: SalonInfo, language: str) -> Rendered | Skip:

@@ -10,6 +10,8 @@ What happens to a row (R1: a row is sent at most once per lease; R2: no retry st
 - sent → ``mark_sent``;
 - a reminder of a visit that is no longer active or has moved, a confirmation of a visit
   cancelled meanwhile, a visit that no longer exists → ``mark_dropped``, never sent;
+- a waitlist offer lists the entry's times free when it is sent (``waitlist.offer``); an entry
+  gone (booked, removed, expired) or a day full again → ``mark_dropped``, never sent;
 - flood control (429) → the row comes back after ``retry_after``; the untried rest of the batch
   after the same delay, and the sender pauses that long (Telegram asked us to wait);
 - network error, Telegram 5xx, timeout → the row comes back after ``backoff_seconds`` (30 s,
@@ -36,7 +38,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
@@ -57,7 +59,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.facade import OutboxFacade
 from bot.i18n import build_i18n
-from bot.notifications import Rendered, Skip, render
+from bot.notifications import WAITLIST, Rendered, Skip, render, render_waitlist_offer
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -150,9 +152,13 @@ class OutboxSender:
     ) -> _Stop | None:
         """Render and send one row and mark it; a ``_Stop`` ends the batch."""
         try:
-            if message.ref not in visits:
-                visits[message.ref] = await self.db.describe_visit(message.ref)
-            rendered = render(message, visits[message.ref], salon, self.i18n)
+            if message.kind == WAITLIST:
+                offer = await self.db.waitlist_offer(message.ref, _payload_day(message))
+                rendered = render_waitlist_offer(message, offer, salon, self.i18n)
+            else:
+                if message.ref not in visits:
+                    visits[message.ref] = await self.db.describe_visit(message.ref)
+                rendered = render(message, visits[message.ref], salon, self.i18n)
         except Exception as error:  # a bug in rendering must not stop the other rows
             log.exception("%s: could not render outbox row %s", self.name, message.id)
             await self._retry(message, f"render failed: {error!r}", self.db.backoff_seconds(message.attempts))
@@ -279,6 +285,11 @@ class OutboxSender:
             await self.db.close_connection()
         finally:
             self._executor.shutdown(wait=True)
+
+
+def _payload_day(message: OutboxMessage) -> date:
+    """The day a waitlist offer is about (a malformed payload is a rendering failure)."""
+    return date.fromisoformat(str(message.payload.get("day", "")))
 
 
 def attach_sender(dp: Dispatcher, sender: OutboxSender) -> None:

@@ -26,9 +26,9 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot import texts
-from bot.dialogs.booking import reschedule_start_data
 from bot.dialogs.common import set_notice
-from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
+from bot.dialogs.reschedule import start_reschedule
+from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG
 from bot.facade import VISIT_REF_RE, BookingFacade, NotAllowedError, VisitNotFoundError
 from bot.notifications import (
     CANCEL_VISIT,
@@ -165,9 +165,7 @@ async def on_visit_action(
         # The visit screen underneath, as when the client starts from My bookings: Back from
         # the reschedule returns to it.
         await dialog_manager.start(MyBookingsSG.visit, data=data, show_mode=ShowMode.NO_UPDATE)
-        await dialog_manager.start(
-            RescheduleSG.day, data=reschedule_start_data(visit), show_mode=ShowMode.SEND
-        )
+        await start_reschedule(dialog_manager, visit, show_mode=ShowMode.SEND)
 
 
 async def on_book_again(callback: CallbackQuery, dialog_manager: DialogManager) -> None:

@@ -41,6 +41,8 @@ from bot.texts import N_, current_locale
 log = logging.getLogger(__name__)
 
 NOOP = "n"
+# A fully booked day's cell: "f" and the day, handed to ``on_full_day`` (the waitlist offer).
+FULL_DAY = "f"
 INERT_DAY = N_("This day cannot be booked. Days shown with a number have free times.")
 
 
@@ -161,10 +163,11 @@ class _DaysView(CalendarDaysView):
                             )
                         )
                     else:
+                        inert = f"{NOOP}{status.value}"
+                        full = f"{FULL_DAY}{raw_from_date(day)}" if status is DayStatus.FULL else inert
                         row.append(
                             InlineKeyboardButton(
-                                text=MARKS[status],
-                                callback_data=self.callback_generator(f"{NOOP}{status.value}"),
+                                text=MARKS[status], callback_data=self.callback_generator(full)
                             )
                         )
                 day += timedelta(days=1)
@@ -174,7 +177,13 @@ class _DaysView(CalendarDaysView):
 
 class AvailabilityCalendar(Calendar):
     """The booking calendar. Its getter provides ``days`` (ISO date -> status for the shown
-    month), ``window_min``/``window_max`` (dates) and ``tz`` (the salon's IANA zone)."""
+    month), ``window_min``/``window_max`` (dates) and ``tz`` (the salon's IANA zone).
+    ``on_full_day(callback, manager, day)``, when given, hears taps on fully booked days (✕);
+    without it they are inert like the other marked days."""
+
+    def __init__(self, *args: Any, on_full_day: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_full_day = on_full_day
 
     def _init_views(self) -> dict[CalendarScope, CalendarScopeView]:
         return {CalendarScope.DAYS: _DaysView(self._item_callback_data)}
@@ -204,6 +213,16 @@ class AvailabilityCalendar(Calendar):
             low, high = await manager.middleware_data["facade"].booking_window()
             if month_begin(low) <= target <= high:
                 self.set_offset(target, manager)
+            return True
+        if data.startswith(FULL_DAY) and data[1:].isdigit() and len(data) <= 13:
+            try:
+                full = date_from_raw(int(data[1:]))
+            except (OverflowError, ValueError):
+                full = None
+            if full is not None and self.on_full_day is not None:
+                await self.on_full_day(callback, manager, full)
+            elif full is not None:
+                set_notice(manager, INERT_DAY)
             return True
         if data.startswith(NOOP):
             if data != NOOP:

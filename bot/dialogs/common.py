@@ -4,15 +4,19 @@ typed where a button is expected, and access to the facade and the client's id."
 from __future__ import annotations
 
 import logging
+import zoneinfo
+from datetime import date
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Row, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import Button, Cancel, Row, Select, Start, SwitchTo
+from aiogram_dialog.widgets.text import Format, Text
 
+from booking.localtime import parse_slot
+from bot import texts
 from bot.dialogs.states import MenuSG
 from bot.facade import BookingFacade
 from bot.texts import N_, T, _
@@ -32,6 +36,28 @@ def client_id(manager: DialogManager) -> int:
     return manager.middleware_data["event_from_user"].id
 
 
+def int_or_none(value: str) -> int | None:
+    """An id pressed in a Select (aiogram-dialog passes it as a string), or None if it is none."""
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+async def salon_tz(manager: DialogManager) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo((await facade(manager).salon_info()).timezone)
+
+
+def slot_text(day: date, token: str, tz: zoneinfo.ZoneInfo) -> str:
+    """A slot token as the client reads it: "02:30", or "02:30 (2nd)" on the night the clocks
+    go back (a token that names no time is shown as it is)."""
+    try:
+        return texts.clock(parse_slot(day, token, tz))
+    except ValueError:
+        return token
+
+
+async def slot_label(manager: DialogManager, day: date | None, token: str) -> str:
+    return slot_text(day, token, await salon_tz(manager)) if day and token else token
+
+
 def set_notice(manager: DialogManager, msgid: str, **params: Any) -> None:
     """Show one line above the next rendering of the current screen (then it is gone)."""
     manager.dialog_data[NOTICE_KEY] = [msgid, params]
@@ -43,16 +69,6 @@ async def notice_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[s
         return {"notice": ""}
     msgid, params = stored
     return {"notice": "⚠️ " + _(msgid).format_map(params) + "\n"}
-
-
-async def go_home(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
-    """Cancel: drop whatever is in progress and show the main menu in place."""
-    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK)
-
-
-async def close_dialog(callback: CallbackQuery, _button: Any, manager: DialogManager) -> None:
-    """Back from a flow's first screen: return to the screen that started it."""
-    await manager.done()
 
 
 async def on_stray_input(message: Message, _widget: Any, manager: DialogManager) -> None:
@@ -74,13 +90,20 @@ def choice(widget_id: str, items: str, on_click: Any) -> Select:
 
 
 def back_button(target: State | None) -> Button:
+    """Back to ``target``; None: out of this dialog, to the screen that started it (a
+    sub-dialog closed this way returns no result)."""
     if target is None:
-        return Button(T("◀ Back"), id="bk", on_click=close_dialog)
+        return Cancel(T("◀ Back"), id="bk")
     return SwitchTo(T("◀ Back"), id="bk", state=target)
 
 
+def home_button(label: Text, widget_id: str) -> Button:
+    """Drop whatever is in progress and show the main menu in place."""
+    return Start(label, id=widget_id, state=MenuSG.main, mode=StartMode.RESET_STACK)
+
+
 def cancel_button() -> Button:
-    return Button(T("✖ Cancel"), id="cx", on_click=go_home)
+    return home_button(T("✖ Cancel"), "cx")
 
 
 def nav_row(back: State | None) -> Row:

@@ -6,12 +6,11 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Column, Row, Start, SwitchTo
+from aiogram_dialog.widgets.kbd import Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.booking import start_booking
 from bot.dialogs.common import cancel_button, choice, client_id, facade, screen, set_notice
-from bot.dialogs.states import MenuSG, MyBookingsSG
+from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.texts import N_, T
 
@@ -49,7 +48,7 @@ def menu_dialog() -> Dialog:
         screen(
             T("Welcome to {salon_name}!"),
             T("Book a visit in a few taps, or manage your bookings."),
-            Button(T("📅 Book"), id="book", on_click=start_booking),
+            Start(T("📅 Book"), id="book", state=BookingSG.category),
             Start(T("🗂 My bookings"), id="mine", state=MyBookingsSG.visits),
             Row(
                 SwitchTo(T("🌐 Language"), id="lang", state=MenuSG.language),

@@ -12,13 +12,14 @@ from typing import Any
 
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager
-from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot import texts
-from bot.dialogs.booking import reschedule_start_data, start_booking
 from bot.dialogs.common import cancel_button, choice, client_id, facade, nav_row, screen, set_notice
-from bot.dialogs.states import MyBookingsSG, RescheduleSG
+from bot.dialogs.reschedule import start_reschedule
+from bot.dialogs.states import BookingSG, MyBookingsSG, WaitlistSG
+from bot.dialogs.waitlist import WAITLIST_REMOVED, entry_line
 from bot.facade import VISIT_REF_RE, TooLateToChangeError, VisitNotFoundError
 from bot.texts import VISIT_GONE, T
 
@@ -32,7 +33,21 @@ def _visit_line(visit: Any) -> str:
 
 async def visits_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     visits = await facade(dialog_manager).upcoming_visits(client_id(dialog_manager))
-    return {"visits": [(v.ref, _visit_line(v)) for v in visits], "no_visits": not visits}
+    entries = await facade(dialog_manager).waitlist_entries(client_id(dialog_manager))
+    return {
+        "visits": [(v.ref, _visit_line(v)) for v in visits],
+        "no_visits": not visits,
+        "entries": [(e.id, entry_line(e)) for e in entries],
+        "waiting": bool(entries),
+    }
+
+
+async def on_entry(callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:
+    """A waitlist entry: its screen, with Remove (``bot/dialogs/waitlist.py``)."""
+    if not item.isdigit() or len(item) > 18:
+        log.warning("ignored waitlist entry %r from user %s", item, callback.from_user.id)
+        return
+    await manager.start(WaitlistSG.entry, data={"entry": int(item)})
 
 
 async def _load_visit(manager: DialogManager) -> Any | None:
@@ -118,7 +133,7 @@ async def on_cancel_confirmed(callback: CallbackQuery, _button: Button, manager:
 
 async def on_reschedule_pressed(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     if (visit := await _changeable_visit(manager)) is not None:
-        await manager.start(RescheduleSG.day, data=reschedule_start_data(visit))
+        await start_reschedule(manager, visit)
 
 
 async def on_my_bookings_start(start_data: Any, manager: DialogManager) -> None:
@@ -131,7 +146,9 @@ async def on_reschedule_result(_start_data: Any, result: Any, manager: DialogMan
     """A reschedule that could not happen comes back here with the reason."""
     if not isinstance(result, dict):
         return
-    if result.get("too_late"):
+    if "removed" in result:  # back from a waitlist entry the client took off the list
+        set_notice(manager, WAITLIST_REMOVED, days=str(result["removed"]))
+    elif result.get("too_late"):
         await manager.switch_to(MyBookingsSG.too_late)
     elif result.get("notice"):
         set_notice(manager, str(result["notice"]))
@@ -144,7 +161,9 @@ def my_bookings_dialog() -> Dialog:
             T("Your upcoming visits:", when="visits"),
             T("You have no upcoming visits.", when="no_visits"),
             Column(choice("vis", "visits", on_visit)),
-            Button(T("📅 Book"), id="book", on_click=start_booking, when="no_visits"),
+            T("🔔 On the waitlist (tap one to remove it):", when="waiting"),
+            Column(choice("wle", "entries", on_entry)),
+            Start(T("📅 Book"), id="book", state=BookingSG.category, when="no_visits"),
             nav_row(None),
             state=MyBookingsSG.visits,
             getter=visits_getter,

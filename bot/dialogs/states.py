@@ -15,11 +15,21 @@ class BookingSG(StatesGroup):
     service = State()
     cart = State()
     master = State()
+    summary = State()
+    done = State()
+
+
+class SlotPickerSG(StatesGroup):
+    """The day-and-time picker: a sub-dialog that returns ``{"day", "time"}``."""
+
     day = State()
     time = State()
-    summary = State()
+
+
+class PhoneSG(StatesGroup):
+    """The phone step: a sub-dialog that saves the client's phone and returns ``{"phone"}``."""
+
     phone = State()
-    done = State()
 
 
 class MyBookingsSG(StatesGroup):
@@ -31,7 +41,11 @@ class MyBookingsSG(StatesGroup):
 
 
 class RescheduleSG(StatesGroup):
-    day = State()
-    time = State()
     summary = State()
     done = State()
+
+
+class WaitlistSG(StatesGroup):
+    join = State()
+    joined = State()
+    entry = State()

@@ -35,6 +35,7 @@ from djproject.salon.models import (
     Notification,
     Service,
     SiteSettings,
+    WaitlistEntry,
     WorkingDay,
 )
 from djproject.salon.services import VisitNotFoundError
@@ -457,6 +458,36 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("chat_id", "booking_ref", "last_error")
     date_hierarchy = "due_at"
     ordering = ("-due_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """Who waits for which days, read-mostly: clients join and leave in the bot; staff may
+    delete an entry but not write one (an entry made here would offer times nobody asked for)."""
+
+    list_display = ("client", "service_list", "master_or_any", "date_from", "date_to", "created", "notified")
+    list_filter = (("expired", admin.EmptyFieldListFilter), "master", "date_from")
+    search_fields = ("client__name", "client__phone", "services__name")
+    readonly_fields = ("ref", "created", "notified", "expired")
+    date_hierarchy = "date_from"
+    ordering = ("date_from", "created")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WaitlistEntry]:
+        return super().get_queryset(request).select_related("client", "master").prefetch_related("services")
+
+    @admin.display(description=_("Services"))
+    def service_list(self, obj: WaitlistEntry) -> str:
+        return ", ".join(s.name for s in obj.services.all())
+
+    @admin.display(description=_("Master"), ordering="master__name")
+    def master_or_any(self, obj: WaitlistEntry) -> str:
+        return obj.master.name if obj.master else _("Any master")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

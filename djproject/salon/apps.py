@@ -6,3 +6,8 @@ class SalonConfig(AppConfig):
     name = "djproject.salon"
     label = "salon"
     verbose_name = _("Salon")
+
+    def ready(self) -> None:
+        from djproject.salon import waitlist
+
+        waitlist.connect()

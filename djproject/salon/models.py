@@ -528,6 +528,7 @@ class Notification(models.Model):
     KIND_CONFIRMED = "confirmed"
     KIND_DECLINED = "declined"
     KIND_REMINDER = "reminder"
+    KIND_WAITLIST = "waitlist"
     KIND_CHOICES = [
         (KIND_BOOKED, _("New booking")),
         (KIND_CANCELLED, _("Cancelled")),
@@ -535,6 +536,7 @@ class Notification(models.Model):
         (KIND_CONFIRMED, _("Confirmed")),
         (KIND_DECLINED, _("Declined")),
         (KIND_REMINDER, _("Reminder")),
+        (KIND_WAITLIST, _("Waitlist offer")),
     ]
 
     AUDIENCE_CLIENT = "client"
@@ -579,3 +581,61 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.get_audience_display()} {self.chat_id}"
+
+
+class WaitlistEntry(models.Model):
+    """A client who wants to hear when a time frees up: these services, this master (empty =
+    any), on one day or a range of days.
+
+    Written by the bot when a day is fully booked; read when a cancellation, a move, a decline
+    or a schedule change frees time (``djproject.salon.waitlist``). Booking from the offer
+    removes the entry; an entry whose last day has passed is marked expired and offered nothing.
+    """
+
+    ref = models.UUIDField(
+        _("Reference"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Names the entry in its notifications and buttons."),
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="waitlist_entries", verbose_name=_("Client")
+    )
+    services = models.ManyToManyField(Service, related_name="waitlist_entries", verbose_name=_("Services"))
+    master = models.ForeignKey(
+        Master,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        verbose_name=_("Master"),
+        help_text=_("Empty means any master."),
+    )
+    date_from = models.DateField(_("From"), db_index=True)
+    date_to = models.DateField(_("Until"), db_index=True)
+    created = models.DateTimeField(_("Created"), auto_now_add=True)
+    notified = models.DateTimeField(
+        _("Last notified"), null=True, blank=True, help_text=_("When the client was last offered a time.")
+    )
+    expired = models.DateTimeField(
+        _("Expired"), null=True, blank=True, help_text=_("Set once the entry's last day has passed.")
+    )
+
+    class Meta:
+        verbose_name = _("Waitlist entry")
+        verbose_name_plural = _("Waitlist")
+        ordering = ["date_from", "created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=F("date_from")),
+                name="salon_waitlist_range_in_order",
+                violation_error_message=_("The last day of a waitlist entry cannot be before its first."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        days = f"{self.date_from:%d.%m.%Y}"
+        if self.date_to != self.date_from:
+            days += f"–{self.date_to:%d.%m.%Y}"
+        return f"{self.client} · {days}"

@@ -35,7 +35,7 @@ from booking.errors import (
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
-from djproject.salon import outbox
+from djproject.salon import outbox, waitlist
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -227,13 +227,18 @@ def set_client_phone(telegram_id: int, phone: str) -> ClientInfo:
 
 
 def list_categories() -> list[CategoryInfo]:
-    """Categories with at least one active service, in the salon's order."""
-    rows = Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True))).filter(n__gt=0)
+    """Categories with at least one active service, in the salon's order (a grouped query
+    drops ``Meta.ordering``, so it is stated here)."""
+    rows = (
+        Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True)))
+        .filter(n__gt=0)
+        .order_by("sort_order", "name", "pk")
+    )
     return [CategoryInfo(id=c.pk, name=c.name) for c in rows]
 
 
 def list_services(category_id: int | None = None) -> list[ServiceInfo]:
-    rows = Service.objects.filter(is_active=True)
+    rows = Service.objects.filter(is_active=True).order_by("category__sort_order", "sort_order", "name", "pk")
     if category_id is not None:
         rows = rows.filter(category_id=category_id)
     return [
@@ -243,7 +248,8 @@ def list_services(category_id: int | None = None) -> list[ServiceInfo]:
 
 
 def list_masters(service_ids: list[int]) -> list[MasterInfo]:
-    """Active masters who can do every one of the services."""
+    """Active masters who can do every one of the services, in the salon's order (a grouped
+    query drops ``Meta.ordering``, so it is stated here)."""
     needed = set(Service.objects.filter(pk__in=service_ids).values_list("category_id", flat=True))
     if not needed:
         return []
@@ -251,6 +257,7 @@ def list_masters(service_ids: list[int]) -> list[MasterInfo]:
         Master.objects.filter(status=Master.STATUS_ACTIVE, categories__in=needed)
         .annotate(matched=Count("categories", distinct=True))
         .filter(matched=len(needed))
+        .order_by("sort_order", "name", "pk")
     )
     return [MasterInfo(id=m.pk, name=m.name) for m in rows]
 
@@ -384,13 +391,15 @@ def book_visit(
     time: str,
     *,
     idempotency_key: str | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> Visit:
     """Book the chosen start; raises ``SlotAlreadyBookedError`` when it was just taken.
 
     The appointments, the salon's notifications and the client's reminders commit together.
     With an ``idempotency_key`` (the dialog's Confirm) a visit already booked with that key is
     returned as it is, whatever its status, and nothing is booked: a double tap, a retry after
-    a crash or a lost COMMIT reply gives one visit.
+    a crash or a lost COMMIT reply gives one visit. ``waitlist_entry_id``: the client's
+    waitlist entry this booking came from, removed with it.
     """
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 64:
         raise ValueError("An idempotency key has 1 to 64 characters.")
@@ -425,6 +434,8 @@ def book_visit(
             rows = created if isinstance(created, list) else [created]
             outbox.enqueue_visit_event(rows, Notification.KIND_BOOKED, _SALON_SIDE)
             outbox.schedule_reminders(rows)
+            if waitlist_entry_id is not None:
+                waitlist.fulfil(client, waitlist_entry_id)
     except SlotAlreadyBookedError:
         # Two calls with one key raced past the check under the locks: the loser hit the unique
         # key (or the slot the winner took). The winner's visit is the answer, not an error.

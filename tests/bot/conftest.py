@@ -1,5 +1,5 @@
 """Fixtures for conversation tests: the real dispatcher and bot, Telegram simulated at the
-Bot API boundary (``bot.local_session.TelegramSimulator``), and users who tap and type."""
+Bot API boundary (``tests.bot.simulator.RecordingTelegram``), and users who tap and type."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from django.db import connections
 
 from bot.app import OFFLINE_TOKEN, build_bot
 from bot.i18n import LOCALES_DIR
-from bot.local_session import SimulatedUser, TelegramSimulator
+from bot.local_session import SimulatedUser
 from bot.outbox import OutboxSender, build_sender_bot
 from tests.bot.flows import conversation_dispatcher
+from tests.bot.simulator import RecordingTelegram
 
 _user_ids = itertools.count(700_001)
 
@@ -49,12 +50,12 @@ async def close_thread_connections() -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def telegram() -> TelegramSimulator:
-    return TelegramSimulator()
+def telegram() -> RecordingTelegram:
+    return RecordingTelegram()
 
 
 @pytest.fixture
-async def bot(telegram: TelegramSimulator) -> AsyncIterator[Bot]:
+async def bot(telegram: RecordingTelegram) -> AsyncIterator[Bot]:
     bot = build_bot(session=telegram)
     yield bot
     await bot.session.close()
@@ -75,7 +76,7 @@ def demo_salon(transactional_db: None) -> None:
 
 
 @pytest.fixture
-def make_user(dp: Dispatcher, bot: Bot, telegram: TelegramSimulator) -> Callable[..., SimulatedUser]:
+def make_user(dp: Dispatcher, bot: Bot, telegram: RecordingTelegram) -> Callable[..., SimulatedUser]:
     def make(language_code: str | None = "en", first_name: str = "Anna") -> SimulatedUser:
         return SimulatedUser(
             dp, bot, telegram, next(_user_ids), first_name=first_name, language_code=language_code
@@ -90,7 +91,7 @@ async def make_sender() -> AsyncIterator[Callable[..., OutboxSender]]:
     (and that thread's connection) at the end of the test."""
     senders: list[OutboxSender] = []
 
-    def make(telegram: TelegramSimulator, **options: Any) -> OutboxSender:
+    def make(telegram: RecordingTelegram, **options: Any) -> OutboxSender:
         options.setdefault("name", f"sender-{len(senders)}")
         sender = OutboxSender(build_sender_bot(OFFLINE_TOKEN, session=telegram), **options)
         senders.append(sender)
@@ -102,6 +103,6 @@ async def make_sender() -> AsyncIterator[Callable[..., OutboxSender]]:
 
 
 @pytest.fixture
-def sender(make_sender: Callable[..., OutboxSender], telegram: TelegramSimulator) -> OutboxSender:
+def sender(make_sender: Callable[..., OutboxSender], telegram: RecordingTelegram) -> OutboxSender:
     """A sender on the same simulated Telegram as the users and the dispatcher."""
     return make_sender(telegram)

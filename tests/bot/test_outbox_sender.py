@@ -1,5 +1,5 @@
 """The notification sender: each due row is sent once, stale reminders never, failures retried
-without a storm. Telegram is simulated (``TelegramSimulator``); the outbox is the real one."""
+without a storm. Telegram is simulated (``RecordingTelegram``); the outbox is the real one."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ import time_machine
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from bot.local_session import SimulatedUser, TelegramSimulator
+from bot.local_session import SimulatedUser
 from bot.outbox import OutboxSender, attach_sender
 from djproject.salon import outbox, services, staff
 from djproject.salon.models import Client, Notification
 from tests import factories as f
 from tests.bot.flows import drain
+from tests.bot.simulator import RecordingTelegram
 from tests.moments import NOW, WEDNESDAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def setup(salon: Any, clock: Any) -> tuple[Any, Any, Any]:
     return cut, anna, maria
 
 
-def sends_to(telegram: TelegramSimulator, chat_id: int) -> list[str]:
+def sends_to(telegram: RecordingTelegram, chat_id: int) -> list[str]:
     """The texts of every sendMessage request to a chat, including the refused ones."""
     return [c.params["text"] for c in telegram.calls_of("sendMessage") if int(c.params["chat_id"]) == chat_id]
 
@@ -63,7 +64,7 @@ def status_of(**filters: Any) -> Counter[str]:
 # --- exactly once ------------------------------------------------------------------------------
 
 
-class SlowTelegram(TelegramSimulator):
+class SlowTelegram(RecordingTelegram):
     """A round trip of a few milliseconds, so that two senders really overlap."""
 
     async def make_request(self, bot: Any, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109
@@ -115,7 +116,7 @@ async def test_two_senders_claiming_at_once_send_every_due_row_exactly_once(salo
 async def test_a_reminder_for_a_cancelled_visit_is_never_sent(setup, clock, make_sender):
     cut, anna, maria = setup
     visit = await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram)
     await drain(sender)  # the salon hears of the booking
     await sync_to_async(services.cancel_visit)(maria.telegram_id, visit.ref)
@@ -156,7 +157,7 @@ async def test_a_surviving_reminder_of_a_cancelled_or_moved_visit_is_dropped_not
     await sync_to_async(_stale_reminder)(cancelled.ref, maria.telegram_id, cancelled.starts_at)
     await sync_to_async(_stale_reminder)(moved.ref, maria.telegram_id, moved.starts_at)
     await sync_to_async(_stale_reminder)(uuid.uuid4().hex, maria.telegram_id, moved.starts_at)  # no visit
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
 
     await drain(make_sender(telegram))
 
@@ -172,7 +173,7 @@ async def test_a_reminder_of_a_moved_visit_is_sent_only_for_the_new_time(setup, 
     cut, anna, maria = setup
     visit = await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
     moved = await sync_to_async(services.reschedule_visit)(maria.telegram_id, visit.ref, WEDNESDAY, "12:00")
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram)
 
     for offset in (timedelta(hours=24), timedelta(hours=2)):
@@ -193,7 +194,7 @@ async def test_a_reminder_has_cancel_and_reschedule_before_the_cutoff_and_the_ph
     cut, anna, maria = setup
     await sync_to_async(f.booking_settings)(cancellation_cutoff_minutes=180)
     visit = await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram)
 
     clock.move_to(visit.starts_at - timedelta(hours=24))
@@ -217,7 +218,7 @@ async def test_the_salon_hears_of_a_booking_in_its_own_language_in_salon_time(se
     cut, anna, maria = setup
     await sync_to_async(f.booking_settings)(requires_confirmation=True)
     visit = await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
 
     await drain(make_sender(telegram))
 
@@ -241,7 +242,7 @@ async def test_a_move_by_the_client_tells_the_salon_the_old_and_the_new_time(set
     cut, anna, maria = setup
     await sync_to_async(f.site_settings)(staff_language="en")
     visit = await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram)
     await drain(sender)
 
@@ -294,7 +295,7 @@ async def test_a_403_fails_the_row_drops_the_chats_other_rows_and_stops_until_th
 
 async def test_chat_not_found_is_treated_like_a_blocked_chat(setup, make_sender):
     cut, anna, maria = setup
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     telegram.fail("sendMessage", "Bad Request: chat not found", chat_id=STAFF_CHAT)
     await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
 
@@ -309,7 +310,7 @@ async def test_chat_not_found_is_treated_like_a_blocked_chat(setup, make_sender)
 
 async def test_flood_control_retries_the_row_after_retry_after_and_sends_it_once(setup, clock, make_sender):
     cut, anna, maria = setup
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     telegram.fail("sendMessage", "Too Many Requests: retry after 7", status=429, retry_after=7, chat_id=ANNA)
     await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")  # to Anna, then the staff chat
     sender = make_sender(telegram)
@@ -336,7 +337,7 @@ async def test_flood_control_retries_the_row_after_retry_after_and_sends_it_once
 )
 async def test_a_network_or_server_error_is_retried_with_backoff(setup, clock, make_sender, failure):
     cut, anna, maria = setup
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     telegram.fail("sendMessage", chat_id=ANNA, **failure)
     await book(maria.telegram_id, [cut.pk], anna.pk, WEDNESDAY, "10:00")
     sender = make_sender(telegram)
@@ -355,7 +356,7 @@ async def test_a_network_or_server_error_is_retried_with_backoff(setup, clock, m
 
 
 async def test_the_loop_sends_what_comes_due_sleeps_between_and_stops_promptly(salon, make_sender):
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram, poll_interval=0.2)
     claims = 0
     claim_due = sender.db.claim_due
@@ -383,7 +384,7 @@ async def test_the_loop_sends_what_comes_due_sleeps_between_and_stops_promptly(s
 
 
 async def test_the_sender_starts_and_stops_with_the_dispatcher(salon, make_sender, dp, bot):
-    telegram = TelegramSimulator()
+    telegram = RecordingTelegram()
     sender = make_sender(telegram, poll_interval=0.1)
     attach_sender(dp, sender)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from bot.local_session import SimMessage, SimulatedUser, TelegramSimulator
+from bot.local_session import SimMessage, SimulatedUser
 from bot.notifications import BookAgain, VisitAction
 from djproject.salon.models import Appointment
 from tests.bot import test_staff
 from tests.bot.flows import drain
+from tests.bot.simulator import RecordingTelegram
 from tests.bot.test_staff import BORIS, STAFF_CHAT, book_through_the_bot, status
 from tests.moments import NOW
 
@@ -24,7 +25,7 @@ staff_member = test_staff.staff_member
 CHAT_METHODS = {"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup", "deleteMessage"}
 
 
-def calls_to(telegram: TelegramSimulator, chat_id: int) -> list[str]:
+def calls_to(telegram: RecordingTelegram, chat_id: int) -> list[str]:
     """The Bot API methods that put or changed something in the chat."""
     return [
         c.method
@@ -33,7 +34,7 @@ def calls_to(telegram: TelegramSimulator, chat_id: int) -> list[str]:
     ]
 
 
-async def a_bot_message_in(bot, telegram: TelegramSimulator, chat_id: int) -> SimMessage:
+async def a_bot_message_in(bot, telegram: RecordingTelegram, chat_id: int) -> SimMessage:
     """Some earlier message of the bot in the group, for a forged button to hang under."""
     sent = await bot.send_message(chat_id, "An earlier message")
     return telegram.chat(chat_id).messages[sent.message_id]

@@ -21,9 +21,10 @@ from aiogram_dialog.test_tools.memory_storage import JsonMemoryStorage
 from redis.asyncio import Redis
 
 from bot.app import build_dispatcher
-from bot.local_session import SimulatedUser, TelegramSimulator
+from bot.local_session import SimulatedUser
 from bot.storage import build_storage
 from bot.throttling import Buckets, Limits, MemoryBuckets, RedisBuckets
+from tests.bot.simulator import RecordingTelegram
 
 FLOOD = 300
 MENU = ["📅 Book", "🗂 My bookings", "🌐 Language", "📍 Contacts"]
@@ -140,7 +141,7 @@ class Setup:
     dp: Dispatcher
     clock: FakeClock
 
-    def user(self, bot: Bot, telegram: TelegramSimulator, language_code: str = "en") -> SimulatedUser:
+    def user(self, bot: Bot, telegram: RecordingTelegram, language_code: str = "en") -> SimulatedUser:
         return SimulatedUser(self.dp, bot, telegram, next(_user_ids), language_code=language_code)
 
 
@@ -165,7 +166,7 @@ async def setup(request: pytest.FixtureRequest, demo_salon: None, frozen_clock: 
     await storage.close()
 
 
-def chat_calls(telegram: TelegramSimulator, chat_id: int) -> int:
+def chat_calls(telegram: RecordingTelegram, chat_id: int) -> int:
     return sum(
         1
         for call in telegram.calls

@@ -1,16 +1,19 @@
 """Every admin page a staff member opens renders, on the demo salon's data."""
 
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 
-from djproject.salon import services
-from djproject.salon.admin import NotificationAdmin, SingletonAdmin
-from djproject.salon.models import BookingSettings, Master, Notification, Service
+from djproject.salon import services, waitlist
+from djproject.salon.admin import NotificationAdmin, SingletonAdmin, WaitlistEntryAdmin
+from djproject.salon.models import BookingSettings, Master, Notification, Service, WaitlistEntry
+from tests.moments import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +38,8 @@ def test_changelist_and_add_page_render(staff_client, model):
     assert changelist.status_code == 200
 
     add = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    if isinstance(admin.site._registry[model], SingletonAdmin | NotificationAdmin):
-        assert add.status_code == 403  # one row, made by the system
+    if isinstance(admin.site._registry[model], SingletonAdmin | NotificationAdmin | WaitlistEntryAdmin):
+        assert add.status_code == 403  # one row, made by the system, or by the client in the bot
     else:
         assert add.status_code == 200
 
@@ -45,6 +48,8 @@ def test_changelist_and_add_page_render(staff_client, model):
 def test_change_page_of_a_demo_row_renders(staff_client, model):
     if model is Notification:
         book_through_the_bot()
+    if model is WaitlistEntry:
+        wait_through_the_bot()
     obj = model.objects.first()
     opts = model._meta
     response = staff_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
@@ -75,3 +80,26 @@ def book_through_the_bot() -> None:
     day = services.nearest_date([service.pk], master.pk)
     time = services.day_slots([service.pk], master.pk, day)[0]
     services.book_visit(4242, [service.pk], master.pk, day, time)
+
+
+def wait_through_the_bot() -> WaitlistEntry:
+    """A client asks to hear when Anna has a women's haircut free in the next three days."""
+    service = Service.objects.get(name="Women's haircut")
+    master = Master.objects.get(name="Anna")
+    with time_machine.travel(NOW, tick=False):
+        first, _last = services.booking_window()
+        waitlist.join(4343, [service.pk], master.pk, first, first + timedelta(days=2))
+    return WaitlistEntry.objects.get()
+
+
+def test_the_waitlist_lists_who_waits_for_what_and_cannot_be_written_by_staff(staff_client):
+    entry = wait_through_the_bot()
+
+    listing = staff_client.get(reverse("admin:salon_waitlistentry_changelist")).content.decode()
+    change = staff_client.post(
+        reverse("admin:salon_waitlistentry_change", args=[entry.pk]), {"date_to": entry.date_from}
+    )
+
+    assert "Women&#x27;s haircut" in listing and "Anna" in listing and "#4343" in listing
+    assert change.status_code == 403
+    assert WaitlistEntry.objects.get().date_to == entry.date_to

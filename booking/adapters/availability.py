@@ -48,6 +48,7 @@ from booking.adapters.request import (
 from booking.adapters.schedule import MasterRows, ScheduleBook, ScheduleReader, WorkingHours
 from booking.adapters.seats import parse_resource_id, resource_id, seat_availability
 from booking.engine import BookingEngineRequest, BookingMode, EngineResult, MasterAvailability
+from booking.query import VisitQuery
 
 __all__ = [
     "DjangoAvailabilityAdapter",
@@ -166,10 +167,9 @@ class DjangoAvailabilityAdapter:
         parallel_groups: dict[int, str] | None = None,
         max_chain_duration_minutes: int | None = None,
     ) -> BookingEngineRequest:
-        """The engine request for these services, with every master who may do each of them."""
-        return self.requests.build(
+        """The seed's call: the engine request for these services (see ``request_for``)."""
+        query = VisitQuery.from_options(
             service_ids,
-            target_date,
             locked_master_id=locked_master_id,
             master_selections=master_selections,
             mode=mode,
@@ -177,6 +177,15 @@ class DjangoAvailabilityAdapter:
             parallel_groups=parallel_groups,
             max_chain_duration_minutes=max_chain_duration_minutes,
         )
+        return self.request_for(query, target_date)
+
+    def request_for(self, query: VisitQuery, target_date: date) -> BookingEngineRequest:
+        """The engine request for the query's services, with every master who may do each.
+
+        Raises ``UnbookableRequestError`` when a service is unknown or inactive or nobody may
+        do it as asked.
+        """
+        return self.requests.build(query, target_date)
 
     def _normalize_master_selections(
         self, service_ids: list[int], master_selections: MasterSelections

@@ -13,10 +13,17 @@ from typing import Any
 
 from booking.adapters.schedule import MasterRows
 from booking.adapters.seats import parse_resource_id, resource_ids_of
-from booking.engine import BookingEngineRequest, BookingMode, ServiceRequest
+from booking.engine import BookingEngineRequest, ServiceRequest
 from booking.errors import UnbookableRequestError
+from booking.query import MasterSelections, VisitQuery, normalize_master_selections
 
-MasterSelections = dict[str, str] | dict[int, int | None] | dict[str, Any] | None
+__all__ = [
+    "MasterSelections",
+    "RequestBuilder",
+    "feasible_groups",
+    "master_ids_of",
+    "normalize_master_selections",
+]
 
 
 class RequestBuilder:
@@ -26,34 +33,23 @@ class RequestBuilder:
         self.service_model = service_model
         self.masters = masters
 
-    def build(
-        self,
-        service_ids: list[int],
-        target_date: date,
-        locked_master_id: int | None = None,
-        master_selections: MasterSelections = None,
-        mode: BookingMode = BookingMode.SINGLE_DAY,
-        overlap_allowed: bool = False,
-        parallel_groups: dict[int, str] | None = None,
-        max_chain_duration_minutes: int | None = None,
-    ) -> BookingEngineRequest:
-        service_ids = [int(s) for s in service_ids]
-        services = {s.pk: s for s in self.services(service_ids)}
-        selections = normalize_master_selections(service_ids, master_selections)
+    def build(self, query: VisitQuery, target_date: date) -> BookingEngineRequest:
+        """The engine request for the query's services on a date, each with its masters."""
+        services = {s.pk: s for s in self.services(query.service_ids)}
         eligible = self.eligible_masters({s.category_id for s in services.values()})
 
         requests: list[ServiceRequest] = []
-        for service_id in service_ids:
+        for index, service_id in enumerate(query.service_ids):
             service = services.get(service_id)
             if service is None:
                 raise UnbookableRequestError(f"Service {service_id} does not exist or is not bookable.")
             candidates = eligible.get(service.category_id, [])
-            chosen = locked_master_id if locked_master_id else selections.get(service_id)
+            chosen = query.master_for(index)
             if chosen:
-                candidates = [m for m in candidates if m.pk == int(chosen)]
+                candidates = [m for m in candidates if m.pk == chosen]
             if not candidates:
                 raise UnbookableRequestError(f"No master can do service {service_id} as asked.")
-            group = (parallel_groups or {}).get(service_id)
+            group = query.group_of(service_id)
             if group is None:
                 group = getattr(service, "parallel_group", "") or None
             requests.append(
@@ -68,9 +64,9 @@ class RequestBuilder:
         return BookingEngineRequest(
             service_requests=feasible_groups(requests),
             booking_date=target_date,
-            mode=mode,
-            overlap_allowed=overlap_allowed,
-            max_chain_duration_minutes=max_chain_duration_minutes,
+            mode=query.mode,
+            overlap_allowed=query.overlap_allowed,
+            max_chain_duration_minutes=query.max_chain_duration_minutes,
         )
 
     def services(self, service_ids: Sequence[int]) -> list[Any]:
@@ -96,25 +92,6 @@ class RequestBuilder:
             for category_id in by_master[master.pk]:
                 result[category_id].append(master)
         return result
-
-
-def normalize_master_selections(
-    service_ids: list[int], master_selections: MasterSelections
-) -> dict[int, int | None]:
-    """Accept the legacy positional form {"0": "10"} and the service-keyed form {5: 10}."""
-    if not master_selections:
-        return {}
-    positional = all(
-        isinstance(key, str) and key.isdigit() and int(key) < len(service_ids) for key in master_selections
-    )
-    normalized: dict[int, int | None] = {}
-    for key, raw in master_selections.items():
-        service_id = service_ids[int(key)] if positional else int(key)
-        if raw in (None, "", "any"):
-            normalized[service_id] = None
-        elif isinstance(raw, int | str) and str(raw).isdigit():
-            normalized[service_id] = int(raw)
-    return normalized
 
 
 def feasible_groups(requests: list[ServiceRequest]) -> list[ServiceRequest]:

@@ -279,7 +279,26 @@ def _day_finder(
 ) -> Callable[[date, dict[str, MasterAvailability]], int]:
     def count_starts(day: date, availability: dict[str, MasterAvailability]) -> int:
         assert request is not None
-        day_request = request.model_copy(update={"booking_date": day})
-        return len(find_visits(adapter, day_request, availability, max_solutions=1).start_datetimes())
+        return count_free_starts(adapter, request.model_copy(update={"booking_date": day}), availability)
 
     return count_starts
+
+
+def count_free_starts(
+    adapter: DjangoAvailabilityAdapter,
+    request: BookingEngineRequest,
+    availability: dict[str, MasterAvailability],
+) -> int:
+    """How many starts ``find_visits`` offers, without building a visit at any of them.
+
+    With a parallel group, a start is offered where the group fits side by side or one after
+    another: the count is the size of the union of the two start sets.
+    """
+    finder = ChainFinder(step_minutes=adapter.step_minutes)
+    together = finder.find(request, availability, max_solutions=1)
+    if not any(service.parallel_group for service in request.service_requests):
+        return len(together.start_datetimes())
+    apart = finder.find(_one_after_another(request), availability, max_solutions=1)
+    return len(
+        {t.timestamp() for t in together.start_datetimes()} | {t.timestamp() for t in apart.start_datetimes()}
+    )

@@ -6,13 +6,14 @@ The appointments query is skipped for every (master, date) whose busy intervals 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from booking.adapters.cache import BookingCacheAdapter, BusyEntry
 from booking.adapters.fields import has_field
-from booking.adapters.minutes import from_minutes, to_minutes
+from booking.adapters.minutes import local_minutes, to_minutes
 from booking.adapters.policy import SettingsPolicy
 from booking.adapters.schedule import ScheduleBook
 
@@ -69,27 +70,46 @@ class BusyIntervals:
         model = self.appointment_model
         gap_field = "service__min_gap_after_minutes" if has_field(model, "service") else None
         seat_field = "seat" if has_field(model, "seat") else None
+        fields = ["id", "master_id", "datetime_start", "duration_minutes"]
         rows = model.objects.filter(
             master_id__in=master_ids,
             status__in=self.statuses,
             datetime_start__gte=lower,
             datetime_start__lt=upper,
-        ).values(
-            "id", "master_id", "datetime_start", "duration_minutes", *filter(None, [gap_field, seat_field])
-        )
+        ).values_list(*fields, *filter(None, [gap_field, seat_field]))
+        calendars: dict[Any, LocalDays] = {}
         out: Busy = defaultdict(list)
-        for row in rows:
-            pk, master_id = row["id"], row["master_id"]
-            gap = int(row[gap_field] or 0) if gap_field else 0
-            seat = int(row[seat_field]) if seat_field else 0
-            start = to_minutes(row["datetime_start"])
-            end = start + int(row["duration_minutes"])
+        for pk, master_id, start_at, duration, *extra in rows:
+            gap = int(extra[0] or 0) if gap_field else 0
+            seat = int(extra[-1]) if seat_field else 0
+            start = to_minutes(start_at)
+            end = start + int(duration)
             master = book.masters.get(master_id)
             tz = self.policy.master_tz(master) if master is not None else self.policy.salon_tz
-            day = from_minutes(start, tz).date()
-            last_day = from_minutes(end + gap - 1, tz).date()
-            while day <= last_day:
-                if first <= day <= last:
-                    out[(master_id, day)].append([pk, start, end, gap, seat])
-                day += timedelta(days=1)
+            days = calendars.get(tz)
+            if days is None:
+                days = calendars[tz] = LocalDays(first, last, tz)
+            for day in days.touched(start, end + gap):
+                out[(master_id, day)].append([pk, start, end, gap, seat])
         return out
+
+
+class LocalDays:
+    """The local dates of one time zone over a range, by epoch minute: one bisect per lookup.
+
+    Converting every appointment's start and end to a local datetime only to learn its date
+    was most of a cold month view's cost; the dates' local midnights are computed once instead.
+    """
+
+    def __init__(self, first: date, last: date, tz: Any) -> None:
+        self.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        # Midnight of each date, and of the day after the last one.
+        self.midnights = [local_minutes(day, time(), tz) for day in [*self.days, last + timedelta(days=1)]]
+
+    def touched(self, start: int, end: int) -> list[date]:
+        """The dates of the range that the interval [start, end) touches."""
+        if end <= self.midnights[0] or start >= self.midnights[-1]:
+            return []
+        lo = max(0, bisect_right(self.midnights, start) - 1)
+        hi = min(len(self.days), bisect_left(self.midnights, end))
+        return self.days[lo:hi]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from booking.adapters.cache import BusyEntry
-from booking.adapters.minutes import from_minutes, subtract
+from booking.adapters.minutes import subtract
 from booking.adapters.schedule import WorkingHours
 from booking.engine import MasterAvailability
 
@@ -53,11 +53,8 @@ def seat_availability(
         # A seat without a free window is still listed: "works but full" is not "closed".
         windows = subtract(hours.start, hours.end, blocked)
         rid = resource_id(master.pk, seat, capacity)
-        out[rid] = MasterAvailability(
-            resource_id=rid,
-            free_windows=[(from_minutes(a, tz), from_minutes(b, tz)) for a, b in windows],
-            buffer_between_minutes=buffer,
-            work_start=from_minutes(hours.start, tz),
-            work_end=from_minutes(hours.end, tz),
+        # Minutes go to the engine as they are (no datetime per window edge and back).
+        out[rid] = MasterAvailability.from_minutes(
+            rid, windows, tz=tz, buffer_between_minutes=buffer, work_start=hours.start, work_end=hours.end
         )
     return out

@@ -8,22 +8,22 @@ computed fresh, because they depend on the clock and on the services asked for.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from booking.adapters.availability import DjangoAvailabilityAdapter, MasterSelections
+from booking.adapters.availability import DjangoAvailabilityAdapter
 from booking.engine import (
     BookingEngineRequest,
-    BookingMode,
     CalendarEngine,
     ChainFinder,
     EngineResult,
     MasterAvailability,
 )
 from booking.errors import UnbookableRequestError
+from booking.query import VisitQuery
 
 # How many days ``get_nearest_slots`` prepares at once: most searches end in the first days,
 # and one batch costs the same few queries whatever its length.
@@ -70,14 +70,7 @@ def find_visits(
     if not any(service.parallel_group for service in request.service_requests):
         return finder.find(request, availability, max_solutions, max_unique_starts)
     together = finder.find(request, availability, max_solutions)
-    one_after_another = request.model_copy(
-        update={
-            "service_requests": [
-                s.model_copy(update={"parallel_group": None}) for s in request.service_requests
-            ]
-        }
-    )
-    apart = finder.find(one_after_another, availability, max_solutions)
+    apart = finder.find(_one_after_another(request), availability, max_solutions)
     if not apart.has_solutions or not together.has_solutions:
         merged = together if together.has_solutions else apart
     else:
@@ -91,6 +84,12 @@ def find_visits(
     return _first_starts(merged, max_unique_starts)
 
 
+def _one_after_another(request: BookingEngineRequest) -> BookingEngineRequest:
+    """The request with its parallel groups dissolved: every service after the previous one."""
+    services = [s.model_copy(update={"parallel_group": None}) for s in request.service_requests]
+    return request.model_copy(update={"service_requests": services})
+
+
 def _first_starts(result: EngineResult, max_unique_starts: int | None) -> EngineResult:
     """Only the earliest ``max_unique_starts`` starts, as ``ChainFinder.find`` would keep."""
     if max_unique_starts is None or len(result.start_datetimes()) <= max_unique_starts:
@@ -100,51 +99,54 @@ def _first_starts(result: EngineResult, max_unique_starts: int | None) -> Engine
     return EngineResult(mode=result.mode, booking_date=result.booking_date, solutions=solutions)
 
 
+def visit_query(visit: VisitQuery | Iterable[int], legacy: dict[str, Any]) -> VisitQuery:
+    """The query of a selector call: the ``VisitQuery`` given, or the one the seed's keywords
+    (``locked_master_id``, ``master_selections``, ``mode``, ``overlap_allowed``,
+    ``parallel_groups``, ``exclude_appointment_ids``) describe for a list of service ids.
+
+    The keywords are kept for compatibility with the seed's callers; new code passes a query.
+    Unknown keywords raise ``TypeError`` as a misspelt argument would.
+    """
+    if isinstance(visit, VisitQuery):
+        if legacy:
+            raise TypeError(f"Give either a VisitQuery or the seed's keywords, not both: {sorted(legacy)}")
+        return visit
+    return VisitQuery.from_options(visit, **legacy)
+
+
 def _request(
-    adapter: DjangoAvailabilityAdapter,
-    service_ids: list[int],
-    target_date: date,
-    **options: Any,
+    adapter: DjangoAvailabilityAdapter, query: VisitQuery, target_date: date
 ) -> BookingEngineRequest | None:
     try:
-        return adapter.build_engine_request(service_ids=service_ids, target_date=target_date, **options)
+        return adapter.request_for(query, target_date)
     except UnbookableRequestError:
         return None
 
 
 def get_available_slots(
     adapter: DjangoAvailabilityAdapter,
-    service_ids: list[int],
+    visit: VisitQuery | list[int],
     target_date: date,
     *,
-    locked_master_id: int | None = None,
-    master_selections: MasterSelections = None,
-    mode: BookingMode = BookingMode.SINGLE_DAY,
-    overlap_allowed: bool = False,
-    parallel_groups: dict[int, str] | None = None,
     max_solutions: int = 50,
     max_unique_starts: int | None = None,
     cache_ttl: int = 300,
-    exclude_appointment_ids: list[int] | None = None,
+    **legacy: Any,
 ) -> EngineResult:
-    """Every start time for these services on a date (salon local time), with solutions."""
-    request = _request(
-        adapter,
-        service_ids,
-        target_date,
-        locked_master_id=locked_master_id,
-        master_selections=master_selections,
-        mode=mode,
-        overlap_allowed=overlap_allowed,
-        parallel_groups=parallel_groups,
-    )
+    """Every start time for the visit on a date (salon local time), with solutions.
+
+    ``visit`` is a ``VisitQuery``, or the seed's list of service ids with its keywords
+    (``visit_query``).
+    """
+    query = visit_query(visit, legacy)
+    request = _request(adapter, query, target_date)
     if request is None:
-        return EngineResult(mode=mode, booking_date=target_date)
+        return EngineResult(mode=query.mode, booking_date=target_date)
     availability = adapter.build_masters_availability(
         master_ids=adapter.master_ids_of(request),
         target_date=target_date,
         cache_ttl=cache_ttl,
-        exclude_appointment_ids=exclude_appointment_ids,
+        exclude_appointment_ids=list(query.exclude_appointment_ids),
     )
     return find_visits(
         adapter, request, availability, max_solutions=max_solutions, max_unique_starts=max_unique_starts
@@ -153,32 +155,19 @@ def get_available_slots(
 
 def get_nearest_slots(
     adapter: DjangoAvailabilityAdapter,
-    service_ids: list[int],
+    visit: VisitQuery | list[int],
     search_from: date,
     *,
-    locked_master_id: int | None = None,
-    master_selections: MasterSelections = None,
-    mode: BookingMode = BookingMode.SINGLE_DAY,
-    overlap_allowed: bool = False,
-    parallel_groups: dict[int, str] | None = None,
     search_days: int = 60,
     max_solutions_per_day: int = 1,
     cache_ttl: int = 300,
-    exclude_appointment_ids: list[int] | None = None,
+    **legacy: Any,
 ) -> EngineResult:
     """The first date from ``search_from`` with a free start (``result.booking_date``)."""
-    request = _request(
-        adapter,
-        service_ids,
-        search_from,
-        locked_master_id=locked_master_id,
-        master_selections=master_selections,
-        mode=mode,
-        overlap_allowed=overlap_allowed,
-        parallel_groups=parallel_groups,
-    )
+    query = visit_query(visit, legacy)
+    request = _request(adapter, query, search_from)
     if request is None:
-        return EngineResult(mode=mode)
+        return EngineResult(mode=query.mode)
     master_ids = adapter.master_ids_of(request)
     prepared: dict[date, dict[str, MasterAvailability]] = {}
 
@@ -190,7 +179,7 @@ def get_nearest_slots(
                     day,
                     day + timedelta(days=NEAREST_BATCH_DAYS - 1),
                     cache_ttl=cache_ttl,
-                    exclude_appointment_ids=exclude_appointment_ids,
+                    exclude_appointment_ids=list(query.exclude_appointment_ids),
                 )
             )
         return prepared[day]
@@ -205,7 +194,7 @@ def get_nearest_slots(
         result = find_visits(adapter, day_request, availability, max_solutions=max_solutions_per_day)
         if result.has_solutions:
             return result
-    return EngineResult(mode=mode)
+    return EngineResult(mode=query.mode)
 
 
 def get_calendar_data(
@@ -239,18 +228,13 @@ def booking_window(
 
 def get_month_availability(
     adapter: DjangoAvailabilityAdapter,
-    service_ids: list[int],
+    visit: VisitQuery | list[int],
     year: int,
     month: int,
     *,
-    locked_master_id: int | None = None,
-    master_selections: MasterSelections = None,
     today: date | None = None,
-    mode: BookingMode = BookingMode.SINGLE_DAY,
-    overlap_allowed: bool = False,
-    parallel_groups: dict[int, str] | None = None,
     cache_ttl: int = 300,
-    exclude_appointment_ids: list[int] | None = None,
+    **legacy: Any,
 ) -> dict[date, DayAvailability]:
     """Status and number of free starts of every day of a month: the bot's calendar.
 
@@ -259,23 +243,19 @@ def get_month_availability(
     first = date(year, month, 1)
     days = [first + timedelta(days=n) for n in range(calendar.monthrange(year, month)[1])]
     today = today or adapter.today()
-    request = _request(
-        adapter,
-        service_ids,
-        first,
-        locked_master_id=locked_master_id,
-        master_selections=master_selections,
-        mode=mode,
-        overlap_allowed=overlap_allowed,
-        parallel_groups=parallel_groups,
-    )
+    query = visit_query(visit, legacy)
+    request = _request(adapter, query, first)
     master_ids = adapter.master_ids_of(request) if request else []
     _, last_bookable = booking_window(adapter, master_ids)
     batch: dict[date, dict[str, MasterAvailability]] = {}
     start, end = max(first, today), min(days[-1], last_bookable)
     if request is not None and start <= end:
         batch = adapter.build_availability_batch(
-            master_ids, start, end, cache_ttl=cache_ttl, exclude_appointment_ids=exclude_appointment_ids
+            master_ids,
+            start,
+            end,
+            cache_ttl=cache_ttl,
+            exclude_appointment_ids=list(query.exclude_appointment_ids),
         )
     find = _day_finder(adapter, request)
     result: dict[date, DayAvailability] = {}
@@ -299,7 +279,26 @@ def _day_finder(
 ) -> Callable[[date, dict[str, MasterAvailability]], int]:
     def count_starts(day: date, availability: dict[str, MasterAvailability]) -> int:
         assert request is not None
-        day_request = request.model_copy(update={"booking_date": day})
-        return len(find_visits(adapter, day_request, availability, max_solutions=1).start_datetimes())
+        return count_free_starts(adapter, request.model_copy(update={"booking_date": day}), availability)
 
     return count_starts
+
+
+def count_free_starts(
+    adapter: DjangoAvailabilityAdapter,
+    request: BookingEngineRequest,
+    availability: dict[str, MasterAvailability],
+) -> int:
+    """How many starts ``find_visits`` offers, without building a visit at any of them.
+
+    With a parallel group, a start is offered where the group fits side by side or one after
+    another: the count is the size of the union of the two start sets.
+    """
+    finder = ChainFinder(step_minutes=adapter.step_minutes)
+    together = finder.find(request, availability, max_solutions=1)
+    if not any(service.parallel_group for service in request.service_requests):
+        return len(together.start_datetimes())
+    apart = finder.find(_one_after_another(request), availability, max_solutions=1)
+    return len(
+        {t.timestamp() for t in together.start_datetimes()} | {t.timestamp() for t in apart.start_datetimes()}
+    )

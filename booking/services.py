@@ -31,6 +31,7 @@ from booking.adapters.cache import BookingCacheAdapter
 from booking.engine import BookingChainSolution, BookingEngineRequest, BookingMode, SingleServiceSolution
 from booking.errors import AppointmentNotActiveError, CancellationTooLateError, SlotAlreadyBookedError
 from booking.localtime import in_utc, slot_token
+from booking.query import VisitQuery
 from booking.selectors import find_visits
 
 __all__ = [
@@ -115,26 +116,10 @@ def _invalidate_on_commit(
 
 
 def _lock_candidates(
-    adapter: DjangoAvailabilityAdapter,
-    *,
-    service_ids: list[int],
-    target_date: date,
-    locked_master_id: int | None,
-    master_selections: MasterSelections,
-    mode: BookingMode,
-    overlap_allowed: bool,
-    parallel_groups: dict[int, str] | None,
+    adapter: DjangoAvailabilityAdapter, query: VisitQuery, target_date: date
 ) -> BookingEngineRequest:
     """The engine request, with every master it may use row-locked (R2: sorted, first)."""
-    request = adapter.build_engine_request(
-        service_ids=service_ids,
-        target_date=target_date,
-        locked_master_id=locked_master_id,
-        master_selections=master_selections,
-        mode=mode,
-        overlap_allowed=overlap_allowed,
-        parallel_groups=parallel_groups,
-    )
+    request = adapter.request_for(query, target_date)
     adapter.lock_masters(adapter.master_ids_of(request))
     return request
 
@@ -142,15 +127,15 @@ def _lock_candidates(
 def _best_at(
     adapter: DjangoAvailabilityAdapter,
     request: BookingEngineRequest,
+    query: VisitQuery,
     *,
     target_date: date,
     selected_time: str | datetime,
-    exclude_appointment_ids: list[int] | None = None,
 ) -> BookingChainSolution:
     """The best visit at the selected time, from fresh data read under the master locks."""
     master_ids = adapter.master_ids_of(request)
     availability = adapter.build_masters_availability(
-        master_ids, target_date, cache_ttl=0, exclude_appointment_ids=exclude_appointment_ids
+        master_ids, target_date, cache_ttl=0, exclude_appointment_ids=list(query.exclude_appointment_ids)
     )
     result = find_visits(adapter, request, availability, max_solutions=1)
     solution = result.best_at(selected_time)
@@ -159,23 +144,39 @@ def _best_at(
     return solution
 
 
+def _booking_query(
+    service_ids: Sequence[int] | None,
+    master_id: int | None,
+    master_selections: MasterSelections,
+    legacy: dict[str, Any],
+) -> VisitQuery:
+    """The seed's keywords as a query: ``master_id`` for every service unless
+    ``master_selections`` chooses per service (a single service always takes ``master_id``)."""
+    if service_ids is None:
+        raise TypeError("create_booking needs a visit (VisitQuery) or service_ids")
+    multi = len(service_ids) > 1
+    locked = master_id if (not multi or not master_selections) else None
+    return VisitQuery.from_options(
+        service_ids, locked_master_id=locked, master_selections=master_selections, **legacy
+    )
+
+
 def create_booking(
     adapter: DjangoAvailabilityAdapter,
     cache_adapter: BookingCacheAdapter,
     appointment_model: type[Any],
     *,
-    service_ids: list[int],
     target_date: date,
     selected_time: str | datetime,
-    master_id: int | None,
     client: Any,
+    visit: VisitQuery | None = None,
+    service_ids: list[int] | None = None,
+    master_id: int | None = None,
     extra_fields: dict[str, Any] | None = None,
     master_selections: MasterSelections = None,
-    mode: BookingMode = BookingMode.SINGLE_DAY,
-    overlap_allowed: bool = False,
-    parallel_groups: dict[int, str] | None = None,
     persistence_hook: BookingPersistenceHook | None = None,
     guard: BookingGuard | None = None,
+    **legacy: Any,
 ) -> Any | list[Any]:
     """Book the **selected** start (salon local ``"HH:MM"`` or an aware datetime).
 
@@ -184,27 +185,26 @@ def create_booking(
     unless ``master_selections`` says otherwise. Returns the appointment (one service) or the
     hook's list, or whatever the ``guard`` answered instead of booking. Raises
     ``SlotAlreadyBookedError`` when the time is not free any more.
+
+    ``visit`` says which visit is booked; without it the seed's keywords (``service_ids``,
+    ``master_id``, ``master_selections``, ``mode``, ``overlap_allowed``, ``parallel_groups``)
+    describe it, kept for compatibility.
     """
+    if visit is None:
+        visit = _booking_query(service_ids, master_id, master_selections, legacy)
+    elif service_ids is not None or master_id is not None or master_selections or legacy:
+        raise TypeError("Give either a VisitQuery or the seed's keywords, not both.")
+    service_ids = list(visit.service_ids)
     multi = len(service_ids) > 1
     if multi and persistence_hook is None:
         raise NotImplementedError("A multi-service visit needs a persistence hook (BookingPersistenceHook).")
-    locked = master_id if (not multi or not master_selections) else None
     try:
         with transaction.atomic():
-            request = _lock_candidates(
-                adapter,
-                service_ids=service_ids,
-                target_date=target_date,
-                locked_master_id=locked,
-                master_selections=master_selections,
-                mode=mode,
-                overlap_allowed=overlap_allowed,
-                parallel_groups=parallel_groups,
-            )
+            request = _lock_candidates(adapter, visit, target_date)
             replay = guard.under_lock() if guard is not None else None
             if replay is not None:
                 return replay
-            solution = _best_at(adapter, request, target_date=target_date, selected_time=selected_time)
+            solution = _best_at(adapter, request, visit, target_date=target_date, selected_time=selected_time)
             if guard is not None:
                 guard.check(solution)
             if multi:
@@ -330,23 +330,16 @@ def reschedule_booking(
             rows = lock_visit(adapter, visit, then=guard.under_lock if guard is not None else None)
             _check_cutoff(adapter, rows, by_staff)
             old_spans = _spans(rows)
-            request = _lock_candidates(
-                adapter,
-                service_ids=[row.service_id for row in rows],
-                target_date=target_date,
-                locked_master_id=None,
-                master_selections={str(i): row.master_id for i, row in enumerate(rows)},
+            query = VisitQuery(
+                service_ids=tuple(row.service_id for row in rows),
+                master_ids=tuple(row.master_id for row in rows),
+                exclude_appointment_ids=tuple(row.pk for row in rows),
                 mode=mode,
                 overlap_allowed=overlap_allowed,
-                parallel_groups=parallel_groups,
+                parallel_groups=tuple((parallel_groups or {}).items()),
             )
-            solution = _best_at(
-                adapter,
-                request,
-                target_date=target_date,
-                selected_time=selected_time,
-                exclude_appointment_ids=[row.pk for row in rows],
-            )
+            request = _lock_candidates(adapter, query, target_date)
+            solution = _best_at(adapter, request, query, target_date=target_date, selected_time=selected_time)
             if guard is not None:
                 guard.check(solution)
             for row, item in zip(rows, solution.items, strict=True):

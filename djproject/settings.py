@@ -90,6 +90,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The local cache (no REDIS_URL) must hold a real month: busy intervals are cached per master
+# and date, 40 masters x 31 days = 1240 entries, where LocMemCache's default keeps only 300.
+LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "salon",
+    "KEY_PREFIX": "salon",
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -105,13 +113,7 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "salon",
-            "KEY_PREFIX": "salon",
-        }
-    }
+    CACHES = {"default": LOCAL_CACHE}
 BOOKING_CACHE_ALIAS = "default"
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Self
 
-from .minutes import MasterMinutes, ceil_of, floor_of, is_aware, since_epoch
+from .minutes import MasterMinutes, ceil_of, floor_of, is_aware, minute_to_datetime, since_epoch
 from .modes import BookingMode
 
 __all__ = [
@@ -209,6 +209,75 @@ class MasterAvailability(_Copyable):
     def tz(self) -> Any:
         """The time zone this master's times are shown in (None for naive datetimes)."""
         return self.in_minutes.tz
+
+    @classmethod
+    def from_minutes(
+        cls,
+        resource_id: str,
+        free_windows: Sequence[tuple[int, int]],
+        *,
+        tz: tzinfo,
+        buffer_between_minutes: int = 0,
+        work_start: int | None = None,
+        work_end: int | None = None,
+    ) -> MasterAvailability:
+        """The same availability from whole minutes since the UTC epoch, shown in ``tz``.
+
+        An adapter that computes in minutes hands them over as they are: the engine reads only
+        ``in_minutes``, so turning every window edge into a datetime and back (the cost of a
+        month view) is skipped. ``free_windows`` still reads as aware datetimes, converted on
+        first use; the object equals one built from those datetimes.
+        """
+        owner = f"Resource {resource_id}"
+        _check_int(owner, "buffer_between_minutes", buffer_between_minutes, 0)
+        windows = tuple((int(start), int(end)) for start, end in free_windows)
+        for start, end in windows:
+            if start >= end:
+                raise ValueError(f"{owner}: start={start} >= end={end} (minutes)")
+        item = object.__new__(cls)
+        _set(item, "resource_id", str(resource_id))
+        _set(item, "free_windows", _MinuteWindows(windows, tz))
+        _set(item, "buffer_between_minutes", buffer_between_minutes)
+        _set(item, "work_start", None if work_start is None else minute_to_datetime(work_start, tz))
+        _set(item, "work_end", None if work_end is None else minute_to_datetime(work_end, tz))
+        _set(item, "in_minutes", MasterMinutes(True, tz, tuple(sorted(windows)), work_start, work_end))
+        return item
+
+
+class _MinuteWindows(Sequence[tuple[datetime, datetime]]):
+    """Free windows kept in epoch minutes, read as (start, end) aware datetimes on demand."""
+
+    __slots__ = ("_datetimes", "_minutes", "_tz")
+
+    def __init__(self, minutes: tuple[tuple[int, int], ...], tz: tzinfo) -> None:
+        self._minutes = minutes
+        self._tz = tz
+        self._datetimes: tuple[tuple[datetime, datetime], ...] | None = None
+
+    def _materialized(self) -> tuple[tuple[datetime, datetime], ...]:
+        if self._datetimes is None:
+            tz = self._tz
+            self._datetimes = tuple(
+                (minute_to_datetime(start, tz), minute_to_datetime(end, tz)) for start, end in self._minutes
+            )
+        return self._datetimes
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._materialized()[index]
+
+    def __len__(self) -> int:
+        return len(self._minutes)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self._materialized() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._materialized())
+
+    def __repr__(self) -> str:
+        return repr(self._materialized())
 
 
 # ---------------------------------------------------------------------------------------------

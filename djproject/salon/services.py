@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import Count, Q, QuerySet
 
-from booking import selectors
+from booking import VisitQuery, selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
 from booking.engine import BookingChainSolution
 from booking.errors import (
@@ -281,18 +281,22 @@ def _visit_rows(ref: str, telegram_id: int | None = None) -> list[Appointment]:
     return found
 
 
-def _search_options(
-    service_ids: list[int], master_id: int | None, reschedule_ref: str | None
-) -> tuple[list[int], dict]:
-    """Services and engine options; a reschedule keeps the visit's services and masters and
-    sets its own appointments aside, so its current time counts as free."""
+def visit_query(
+    service_ids: list[int], master_id: int | None, reschedule_ref: str | None = None
+) -> VisitQuery:
+    """The visit the client asks about, built once here for every layer below.
+
+    A reschedule keeps the visit's services and masters and sets its own appointments aside,
+    so its current time counts as free.
+    """
     if reschedule_ref is None:
-        return [int(s) for s in service_ids], {"locked_master_id": master_id}
+        return VisitQuery.any_master([int(s) for s in service_ids], master_id)
     rows = _visit_rows(reschedule_ref)
-    return [r.service_id for r in rows], {
-        "master_selections": {str(i): r.master_id for i, r in enumerate(rows)},
-        "exclude_appointment_ids": [r.pk for r in rows],
-    }
+    return VisitQuery(
+        service_ids=tuple(r.service_id for r in rows),
+        master_ids=tuple(r.master_id for r in rows),
+        exclude_appointment_ids=tuple(r.pk for r in rows),
+    )
 
 
 def booking_window() -> tuple[date, date]:
@@ -303,8 +307,8 @@ def booking_window() -> tuple[date, date]:
 def month_availability(
     service_ids: list[int], master_id: int | None, year: int, month: int, *, reschedule_ref: str | None = None
 ) -> dict[date, DayAvailability]:
-    ids, options = _search_options(service_ids, master_id, reschedule_ref)
-    return selectors.get_month_availability(get_adapter(), ids, year, month, **options)
+    query = visit_query(service_ids, master_id, reschedule_ref)
+    return selectors.get_month_availability(get_adapter(), query, year, month)
 
 
 def day_slots(
@@ -316,8 +320,8 @@ def day_slots(
     go back): that night offers 02:30 and, an hour later, 02:30+1 (``booking.localtime``).
     """
     adapter = get_adapter()
-    ids, options = _search_options(service_ids, master_id, reschedule_ref)
-    result = selectors.get_available_slots(adapter, ids, day, max_solutions=1, **options)
+    query = visit_query(service_ids, master_id, reschedule_ref)
+    result = selectors.get_available_slots(adapter, query, day, max_solutions=1)
     tz = adapter.salon_tz
     return list(dict.fromkeys(slot_token(start.astimezone(tz)) for start in result.start_datetimes()))
 
@@ -326,8 +330,8 @@ def nearest_date(
     service_ids: list[int], master_id: int | None, *, reschedule_ref: str | None = None
 ) -> date | None:
     adapter = get_adapter()
-    ids, options = _search_options(service_ids, master_id, reschedule_ref)
-    result = selectors.get_nearest_slots(adapter, ids, adapter.today(), **options)
+    query = visit_query(service_ids, master_id, reschedule_ref)
+    result = selectors.get_nearest_slots(adapter, query, adapter.today())
     return result.booking_date if result.has_solutions else None
 
 
@@ -420,10 +424,9 @@ def book_visit(
                 adapter,
                 cache_adapter,
                 Appointment,
-                service_ids=[int(s) for s in service_ids],
+                visit=visit_query(service_ids, master_id),
                 target_date=day,
                 selected_time=_salon_moment(day, time, adapter.salon_tz),
-                master_id=master_id,
                 client=client,
                 extra_fields=extra,
                 persistence_hook=SalonPersistenceHook(),

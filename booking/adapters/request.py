@@ -1,0 +1,120 @@
+"""Building the engine request: the services asked for and every master who may do each.
+
+Raises ``UnbookableRequestError`` when a service is unknown or inactive or nobody may do it
+(the reference silently dropped such a service and booked the rest).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from booking.adapters.schedule import MasterRows
+from booking.adapters.seats import parse_resource_id, resource_ids_of
+from booking.engine import BookingEngineRequest, ServiceRequest
+from booking.errors import UnbookableRequestError
+from booking.query import MasterSelections, VisitQuery, normalize_master_selections
+
+__all__ = [
+    "MasterSelections",
+    "RequestBuilder",
+    "feasible_groups",
+    "master_ids_of",
+    "normalize_master_selections",
+]
+
+
+class RequestBuilder:
+    """Services and eligible masters in three queries, turned into a ``BookingEngineRequest``."""
+
+    def __init__(self, service_model: type[Any], masters: MasterRows) -> None:
+        self.service_model = service_model
+        self.masters = masters
+
+    def build(self, query: VisitQuery, target_date: date) -> BookingEngineRequest:
+        """The engine request for the query's services on a date, each with its masters."""
+        services = {s.pk: s for s in self.services(query.service_ids)}
+        eligible = self.eligible_masters({s.category_id for s in services.values()})
+
+        requests: list[ServiceRequest] = []
+        for index, service_id in enumerate(query.service_ids):
+            service = services.get(service_id)
+            if service is None:
+                raise UnbookableRequestError(f"Service {service_id} does not exist or is not bookable.")
+            candidates = eligible.get(service.category_id, [])
+            chosen = query.master_for(index)
+            if chosen:
+                candidates = [m for m in candidates if m.pk == chosen]
+            if not candidates:
+                raise UnbookableRequestError(f"No master can do service {service_id} as asked.")
+            group = query.group_of(service_id)
+            if group is None:
+                group = getattr(service, "parallel_group", "") or None
+            requests.append(
+                ServiceRequest(
+                    service_id=str(service_id),
+                    duration_minutes=int(service.duration),
+                    min_gap_after_minutes=int(getattr(service, "min_gap_after_minutes", 0) or 0),
+                    possible_resource_ids=[rid for m in candidates for rid in resource_ids_of(m)],
+                    parallel_group=group,
+                )
+            )
+        return BookingEngineRequest(
+            service_requests=feasible_groups(requests),
+            booking_date=target_date,
+            mode=query.mode,
+            overlap_allowed=query.overlap_allowed,
+            max_chain_duration_minutes=query.max_chain_duration_minutes,
+        )
+
+    def services(self, service_ids: Sequence[int]) -> list[Any]:
+        qs = self.service_model.objects.filter(pk__in=service_ids)
+        if any(f.name == "is_active" for f in self.service_model._meta.fields):
+            qs = qs.filter(is_active=True)
+        return list(qs)
+
+    def eligible_masters(self, category_ids: set[int]) -> dict[int, list[Any]]:
+        """Active masters per category, in the masters' own order (the engine's tie-break)."""
+        master_model = self.masters.master_model
+        through = master_model.categories.through
+        links = through.objects.filter(category_id__in=category_ids).values_list("master_id", "category_id")
+        by_master: dict[int, set[int]] = defaultdict(set)
+        for master_id, category_id in links:
+            by_master[master_id].add(category_id)
+        masters = master_model.objects.filter(
+            pk__in=list(by_master), status=getattr(master_model, "STATUS_ACTIVE", "active")
+        )
+        result: dict[int, list[Any]] = defaultdict(list)
+        for master in masters:  # Meta.ordering
+            self.masters.remember(master)
+            for category_id in by_master[master.pk]:
+                result[category_id].append(master)
+        return result
+
+
+def feasible_groups(requests: list[ServiceRequest]) -> list[ServiceRequest]:
+    """Drop a parallel group that its masters cannot staff.
+
+    Services of a group start together, each with its own master; when the masters allowed
+    for the group are fewer than its services (one master chosen for the whole visit), the
+    services are done one after another instead of offering no time at all.
+    """
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, request in enumerate(requests):
+        if request.parallel_group:
+            members[request.parallel_group].append(index)
+    drop: set[int] = set()
+    for indexes in members.values():
+        masters = {parse_resource_id(r)[0] for i in indexes for r in requests[i].possible_resource_ids}
+        if len(indexes) < 2 or len(masters) < len(indexes):
+            drop.update(indexes)
+    return [r.model_copy(update={"parallel_group": None}) if i in drop else r for i, r in enumerate(requests)]
+
+
+def master_ids_of(request: BookingEngineRequest) -> list[int]:
+    """Every master the request may use, in id order."""
+    return sorted(
+        {parse_resource_id(r)[0] for s in request.service_requests for r in s.possible_resource_ids}
+    )

@@ -33,8 +33,10 @@ from booking.errors import (
     CancellationTooLateError,
     ClientOverlapError,
     NonexistentLocalTimeError,
+    UnbookableRequestError,
     VisitLimitReachedError,
 )
+from booking.validators import InvalidPhoneNumberError
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -54,11 +56,13 @@ __all__ = [
     "BookingFacade",
     "ClientOverlapError",
     "DatabaseConnections",
+    "InvalidPhoneNumberError",
     "NonexistentLocalTimeError",
     "NotAllowedError",
     "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
+    "UnbookableRequestError",
     "VisitLimitReachedError",
     "VisitNotFoundError",
 ]
@@ -122,8 +126,8 @@ class BookingFacade:
     async def set_client_language(self, telegram_id: int, language: str) -> ClientInfo:
         return await self._call("set_client_language", telegram_id, language)
 
-    async def set_client_phone(self, telegram_id: int, phone: str) -> ClientInfo:
-        return await self._call("set_client_phone", telegram_id, phone)
+    async def set_client_phone(self, telegram_id: int, phone: str, *, shared: bool = False) -> ClientInfo:
+        return await self._call("set_client_phone", telegram_id, phone, shared=shared)
 
     async def list_categories(self) -> list[CategoryInfo]:
         return await self._call("list_categories")

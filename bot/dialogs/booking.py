@@ -53,8 +53,10 @@ from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG, RescheduleSG
 from bot.facade import (
     BookingEngineError,
     ClientOverlapError,
+    InvalidPhoneNumberError,
     SlotAlreadyBookedError,
     TooLateToChangeError,
+    UnbookableRequestError,
     VisitLimitReachedError,
     VisitNotFoundError,
 )
@@ -66,7 +68,6 @@ log = logging.getLogger(__name__)
 # A time button's id: the slot token without its ":" (callback data allows none): "0230", and
 # "0230+1" for the second 02:30 of the night the clocks go back.
 SLOT_RE = re.compile(r"^([01]\d|2[0-3])([0-5]\d)(\+1)?$")
-PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
 CALENDAR_ID = "cal"
 IDEMPOTENCY_KEY = "idempotency_key"
 
@@ -86,6 +87,12 @@ VISIT_LIMIT = N_(
     "Cancel one in My bookings to book another."
 )
 CLIENT_OVERLAP = N_("You already have a visit at that time. Please choose another time.")
+OFFER_WITHDRAWN = N_(
+    "Sorry, the service or master you chose is no longer available. Please choose your services again."
+)
+NOT_A_PHONE = N_(
+    "That does not look like a phone number. Please type it like +49 151 2345678, or use the button below."
+)
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -115,15 +122,6 @@ def _idempotency_key(manager: DialogManager) -> str:
 def _chosen_day(manager: DialogManager) -> date | None:
     value = manager.dialog_data.get("day")
     return date.fromisoformat(value) if value else None
-
-
-def normalise_phone(text: str) -> str | None:
-    """A typed phone number, lightly checked: 6-20 digits, optional +, spaces, dashes, brackets."""
-    text = text.strip()
-    digits = re.sub(r"\D", "", text)
-    if not PHONE_RE.match(text) or not 6 <= len(digits) <= 20 or "+" in text[1:]:
-        return None
-    return ("+" if text.startswith("+") else "") + digits
 
 
 async def _salon_tz(manager: DialogManager) -> zoneinfo.ZoneInfo:
@@ -421,6 +419,10 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
     except ClientOverlapError:
         await show_fresh_times(manager, show_mode=show_mode, reason=CLIENT_OVERLAP)
         return
+    except UnbookableRequestError as error:
+        log.info("offer withdrawn before user %s confirmed: %s", client_id(manager), error)
+        await _choose_services_again(manager, show_mode=show_mode)
+        return
     except BookingEngineError as error:
         log.info("booking refused for user %s: %s", client_id(manager), error)
         await show_fresh_times(
@@ -430,6 +432,17 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
         )
         return
     await _after_booking(manager, visit, show_mode=show_mode or ShowMode.SEND)
+
+
+async def _choose_services_again(manager: DialogManager, show_mode: ShowMode | None = None) -> None:
+    """A service or master was deactivated after the summary: no time of that choice can be
+    booked, so the client says so and starts the choice again (not an empty calendar)."""
+    for key in ("service_ids", "master_id", "day", "time", IDEMPOTENCY_KEY):
+        manager.dialog_data.pop(key, None)
+    manager.dialog_data["service_ids"] = []
+    set_notice(manager, OFFER_WITHDRAWN)
+    one = manager.dialog_data.get("one_category")
+    await manager.switch_to(BookingSG.service if one else BookingSG.category, show_mode=show_mode)
 
 
 async def _after_booking(manager: DialogManager, visit: Any, show_mode: ShowMode = ShowMode.SEND) -> None:
@@ -517,25 +530,22 @@ async def on_contact(message: Message, _widget: Any, manager: DialogManager) -> 
     if contact is None or (contact.user_id is not None and contact.user_id != message.from_user.id):
         set_notice(manager, N_("Please share your own phone number with the button below, or type it."))
         return
-    await _save_phone_and_book(message, manager, contact.phone_number)
+    await _save_phone_and_book(message, manager, contact.phone_number, shared=True)
 
 
 async def on_phone_text(message: Message, _widget: Any, manager: DialogManager) -> None:
-    phone = normalise_phone(message.text or "")
-    if phone is None:
-        set_notice(
-            manager,
-            N_(
-                "That does not look like a phone number. Please type it like +49 151 2345678, "
-                "or use the button below."
-            ),
-        )
+    await _save_phone_and_book(message, manager, message.text or "")
+
+
+async def _save_phone_and_book(
+    message: Message, manager: DialogManager, phone: str, *, shared: bool = False
+) -> None:
+    """The core normalises every number (typed or shared) to E.164 or refuses it."""
+    try:
+        await facade(manager).set_client_phone(client_id(manager), phone, shared=shared)
+    except InvalidPhoneNumberError:
+        set_notice(manager, NOT_A_PHONE)
         return
-    await _save_phone_and_book(message, manager, phone)
-
-
-async def _save_phone_and_book(message: Message, manager: DialogManager, phone: str) -> None:
-    await facade(manager).set_client_phone(client_id(manager), phone)
     # The contact button lives in a reply keyboard, which only a message can take away.
     await message.answer(_("Thank you! We saved your phone number."), reply_markup=ReplyKeyboardRemove())
     # Delete the prompt that carried the reply keyboard rather than let the library send a

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from booking.validation import Conflict, check_placement
+from booking.validators import normalise_phone, validate_calendar_date
 from djproject.salon import staff
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
@@ -154,8 +155,21 @@ class DayOffAdmin(admin.ModelAdmin):
     ordering = ("-date",)
 
 
+class ClientForm(forms.ModelForm):
+    """Staff type phone numbers as they hear them; they are stored as the bot stores them."""
+
+    class Meta:
+        model = Client
+        fields = ("telegram_id", "name", "phone", "language", "telegram_language", "bot_blocked_at")
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        return normalise_phone(phone, SiteSettings.load().phone_region) if phone else ""
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
     list_display = ("__str__", "phone", "telegram_id", "language", "created")
     list_filter = ("language",)
     search_fields = ("name", "phone", "telegram_id")
@@ -281,6 +295,13 @@ class AppointmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_state"].initial = sign_opened_state(self.instance, self.TRACKED_FIELDS)
+
+    def clean_datetime_start(self) -> Any:
+        """Out of the calendar's range before ``clean`` computes ends and schedules with it."""
+        start = self.cleaned_data.get("datetime_start")
+        if start is not None:
+            validate_calendar_date(start)
+        return start
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

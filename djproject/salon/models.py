@@ -28,6 +28,7 @@ from django_lifecycle import (
     hook,
 )
 
+from booking import validators as bounds
 from booking.adapters.cache import BookingCacheAdapter
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from booking.localtime import in_utc
@@ -403,12 +404,14 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     cancellation_cutoff_minutes = models.PositiveIntegerField(
         _("Cancellation cutoff (min)"),
         default=120,
+        validators=bounds.bounded(0, bounds.MAX_NOTICE_MINUTES),
         help_text=_("Clients may cancel or reschedule until this many minutes before the start."),
     )
     reminder_offsets_minutes = models.JSONField(
         _("Reminders (minutes before)"),
         default=default_reminders,
         blank=True,
+        validators=[bounds.validate_reminder_offsets],
         help_text=_("For example [1440, 120]: a day and two hours before the visit."),
     )
     requires_confirmation = models.BooleanField(
@@ -418,6 +421,7 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     max_active_visits_per_client = models.PositiveIntegerField(
         _("Active visits per client"),
         default=5,
+        validators=bounds.bounded(0, bounds.MAX_ACTIVE_VISITS),
         help_text=_("How many upcoming visits one client may hold at once; 0 means no limit."),
     )
 
@@ -437,13 +441,6 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
 
     def __str__(self) -> str:
         return str(_("Booking settings"))
-
-    def clean(self) -> None:
-        offsets = self.reminder_offsets_minutes
-        if not isinstance(offsets, list) or not all(isinstance(x, int) and x > 0 for x in offsets):
-            raise ValidationError(
-                {"reminder_offsets_minutes": _("Give a list of whole minutes, such as [1440, 120].")}
-            )
 
     def default_hours(self, weekday: int) -> tuple[Any, Any]:
         """The salon's default (start, end) for a weekday, Monday = 0; (None, None) if closed."""
@@ -504,6 +501,12 @@ class SiteSettings(SingletonModel):
             raise ValidationError(
                 {"holidays_subdiv" if self.holidays_subdiv else "holidays_country": str(error)}
             ) from error
+
+    @property
+    def phone_region(self) -> str:
+        """Where a phone number typed without a country code is read from: the salon's country
+        (the holidays country), or ``settings.PHONE_REGION`` when that is set."""
+        return getattr(settings, "PHONE_REGION", "") or self.holidays_country
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

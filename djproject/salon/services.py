@@ -35,6 +35,7 @@ from booking.errors import (
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
 from booking.services import cancel_booking, create_booking, reschedule_booking
+from booking.validators import normalise_phone
 from djproject.salon import outbox
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
@@ -214,9 +215,13 @@ def set_client_language(telegram_id: int, language: str) -> ClientInfo:
     return _client_info(client)
 
 
-def set_client_phone(telegram_id: int, phone: str) -> ClientInfo:
+def set_client_phone(telegram_id: int, phone: str, *, shared: bool = False) -> ClientInfo:
+    """Store the client's phone in E.164; raises ``InvalidPhoneNumberError`` for anything else
+    (a typed number, a contact card with or without a user id: one normaliser for all).
+    ``shared``: it came on a contact card (see ``normalise_phone``)."""
+    normalised = normalise_phone(phone, SiteSettings.load().phone_region, shared=shared)
     client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
-    client.phone = phone.strip()[:32]
+    client.phone = normalised
     client.save(update_fields=["phone"])
     return _client_info(client)
 

@@ -169,12 +169,22 @@ class ClientForm(forms.ModelForm):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    """A master's login sees only the clients they have appointments with (this queryset also
+    feeds the appointment form's client autocomplete); labels never show a phone."""
+
     form = ClientForm
     list_display = ("__str__", "phone", "telegram_id", "language", "created")
     list_filter = ("language",)
     search_fields = ("name", "phone", "telegram_id")
     readonly_fields = ("created",)
     ordering = ("-created",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        queryset = super().get_queryset(request)
+        master = staff.acting_master(request.user)
+        if master is None:
+            return queryset
+        return queryset.filter(pk__in=Appointment.objects.filter(master=master).values("client_id"))
 
 
 OPENED_STATE_SALT = "salon.admin.appointment-opened-state"
@@ -390,12 +400,11 @@ class AppointmentAdmin(admin.ModelAdmin):
         end = timezone.localtime(obj.datetime_end)
         return f"{date_format(start, 'D d.m.Y')} {start:%H:%M}–{end:%H:%M}"
 
-    # A master with a staff login sees and edits only their own appointments.
+    # A master with a staff login sees and edits only their own appointments (unless the login
+    # also has the salon staff role, which changes whole visits).
     @staticmethod
     def own_master(request: HttpRequest) -> Master | None:
-        if request.user.is_superuser:
-            return None
-        return Master.objects.filter(user=request.user).first()
+        return staff.acting_master(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
         queryset = super().get_queryset(request)
@@ -417,6 +426,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         staff.appointment_saved_by_staff(obj, created=not change, old_start=old_start, old_status=old_status)
 
+    WHOLE_VISIT_REFUSED = _("Changing whole visits needs the salon staff role.")
+
     def _per_visit(
         self,
         request: HttpRequest,
@@ -424,12 +435,17 @@ class AppointmentAdmin(admin.ModelAdmin):
         act: Any,
         done: Any,
     ) -> None:
-        """Apply ``act`` to every visit touched by the selection (all its appointments at once)."""
+        """Apply ``act`` to every visit touched by the selection: to all its appointments for the
+        salon staff role, to the login's own items for a master (the queryset holds only those)."""
+        master = self.own_master(request)
+        if master is None and not staff.may_change_whole_visits(request.user):
+            self.message_user(request, self.WHOLE_VISIT_REFUSED, messages.ERROR)
+            return
         refs = list(dict.fromkeys(queryset.values_list("booking_ref", flat=True)))
         changed = 0
         for ref in refs:
             try:
-                act(ref)
+                act(ref, master_id=master.pk if master else None)
                 changed += 1
             except (VisitNotFoundError, ValueError):
                 continue

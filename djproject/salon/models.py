@@ -270,7 +270,8 @@ class Client(models.Model):
         ordering = ["-created"]
 
     def __str__(self) -> str:
-        return self.name or self.phone or f"#{self.telegram_id or self.pk}"
+        # Never the phone: this label reaches masters (the appointment form's autocomplete).
+        return self.name or f"#{self.telegram_id or self.pk}"
 
 
 class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
@@ -284,9 +285,11 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Service")
     )
+    # SET_NULL: deleting a client (after ``erase_client`` cancelled what lay ahead) keeps the
+    # salon's history of past visits without the person.
     client = models.ForeignKey(
         Client,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="appointments",
         verbose_name=_("Client"),
         null=True,
@@ -333,6 +336,8 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
         verbose_name = _("Appointment")
         verbose_name_plural = _("Appointments")
         ordering = ["-datetime_start"]
+        # The salon staff role: actions on every item of a visit, whoever its masters are.
+        permissions = [("change_whole_visit", _("Can change every item of a visit"))]
         indexes = [models.Index(fields=["master", "datetime_start"], name="salon_appt_master_start")]
         constraints = [
             models.CheckConstraint(

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext_lazy
 
 from booking.validation import Conflict, check_placement
 from booking.validators import normalise_phone, validate_calendar_date
-from djproject.salon import staff
+from djproject.salon import services, staff
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -178,6 +178,31 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ("name", "phone", "telegram_id")
     readonly_fields = ("created",)
     ordering = ("-created",)
+
+    actions = ("erase",)
+
+    @admin.action(description=_("Erase personal data of selected clients"), permissions=["change"])
+    def erase(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        """What "Delete my data" does in the bot: upcoming visits cancelled (masters told),
+        messages to the client deleted, name, phone and Telegram id cleared."""
+        ids = list(queryset.values_list("pk", flat=True))
+        cancelled = sum(services.erase_client_data(pk) for pk in ids)
+        message = ngettext_lazy(
+            "%(count)d client erased; %(visits)d upcoming visits cancelled.",
+            "%(count)d clients erased; %(visits)d upcoming visits cancelled.",
+            "count",
+        )
+        self.message_user(request, message % {"count": len(ids), "visits": cancelled}, messages.SUCCESS)
+
+    def delete_model(self, request: HttpRequest, obj: Client) -> None:
+        """Cancel what lies ahead first (masters told); past visits stay without the client."""
+        services.erase_client_data(obj.pk)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            services.erase_client_data(pk)
+        super().delete_queryset(request, queryset)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
         queryset = super().get_queryset(request)

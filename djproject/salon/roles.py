@@ -33,7 +33,10 @@ def sync_role_groups(group_model: Any, permission_model: Any) -> None:
     masters.permissions.add(*salon.filter(codename__in=MASTER_CODENAMES))
 
 
-def sync_after_migrate(sender: Any, apps: Any, **_kwargs: Any) -> None:
+def sync_after_migrate(sender: Any, apps: Any = None, **_kwargs: Any) -> None:
     """``post_migrate`` receiver for the salon app; Django's own receiver has made the salon's
-    permissions by then (``django.contrib.auth`` is connected first)."""
+    permissions by then (``django.contrib.auth`` is connected first). ``flush`` sends the
+    signal without ``apps``: the current models then."""
+    if apps is None:
+        from django.apps import apps
     sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -16,6 +16,7 @@ from aiogram_dialog import setup_dialogs
 from bot import intent_ids
 from bot.commands import commands_router, fallback_router, set_commands
 from bot.dialogs import all_dialogs
+from bot.dialogs.privacy import ForgetConversation
 from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade, DatabaseConnections
 from bot.i18n import ClientLanguageMiddleware, build_i18n
@@ -54,6 +55,7 @@ def build_dispatcher(
     setup_throttling(dp, throttle or buckets_for(storage), i18n, language.get_locale)
     install_before_fsm(dp, PrivateChatsOnly(works_in_groups))
     dp.update.outer_middleware(DatabaseConnections(facade))  # per update, as Django per request
+    dp.update.outer_middleware(ForgetConversation())  # "Delete my data": keys go after the update
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.errors.outer_middleware(StorageDownGuard(i18n))
     dp.include_router(errors_router())

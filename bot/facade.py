@@ -33,8 +33,10 @@ from booking.errors import (
     CancellationTooLateError,
     ClientOverlapError,
     NonexistentLocalTimeError,
+    UnbookableRequestError,
     VisitLimitReachedError,
 )
+from booking.validators import InvalidPhoneNumberError
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -55,11 +57,13 @@ __all__ = [
     "BookingFacade",
     "ClientOverlapError",
     "DatabaseConnections",
+    "InvalidPhoneNumberError",
     "NonexistentLocalTimeError",
     "NotAllowedError",
     "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
+    "UnbookableRequestError",
     "VisitLimitReachedError",
     "VisitNotFoundError",
     "WaitlistRefusedError",
@@ -149,8 +153,11 @@ class BookingFacade:
     async def set_client_language(self, telegram_id: int, language: str) -> ClientInfo:
         return await self._call("set_client_language", telegram_id, language)
 
-    async def set_client_phone(self, telegram_id: int, phone: str) -> ClientInfo:
-        return await self._call("set_client_phone", telegram_id, phone)
+    async def erase_client(self, telegram_id: int) -> int:
+        return await self._call("erase_client", telegram_id)
+
+    async def set_client_phone(self, telegram_id: int, phone: str, *, shared: bool = False) -> ClientInfo:
+        return await self._call("set_client_phone", telegram_id, phone, shared=shared)
 
     async def list_categories(self) -> list[CategoryInfo]:
         return await self._call("list_categories")
@@ -326,6 +333,9 @@ class OutboxFacade:
 
     async def next_due_in(self) -> float | None:
         return await self._run(self._outbox.next_due_in)
+
+    async def purge_delivered(self) -> int:
+        return await self._run(self._outbox.purge_delivered)
 
     async def mark_sent(self, message_id: int) -> None:
         await self._run(self._outbox.mark_sent, message_id)

@@ -105,6 +105,7 @@ class OutboxSender:
         lease: timedelta = DEFAULT_LEASE,
         send_timeout: float = 20.0,
         name: str = "outbox",
+        purge_interval: float = 3600.0,
     ) -> None:
         if lease.total_seconds() <= send_timeout + LEASE_MARGIN:
             raise ValueError("the lease must outlast one request (send_timeout) by a margin")
@@ -118,6 +119,8 @@ class OutboxSender:
         self.send_timeout = send_timeout
         self.name = name
         self._pause_until = 0.0  # time.monotonic() before which no claim is made
+        self.purge_interval = purge_interval
+        self._next_purge = 0.0  # time.monotonic() of the next purge of old delivered rows
         self._closed = False
 
     # --- one batch --------------------------------------------------------------------------
@@ -125,6 +128,7 @@ class OutboxSender:
     async def run_once(self) -> int:
         """Claim up to ``batch_size`` due rows and deal with each; returns how many were claimed."""
         await self.db.refresh_connection()
+        await self._purge_when_due()
         claimed_at = time.monotonic()
         messages = await self.db.claim_due(self.batch_size, lease=self.lease)
         if not messages:
@@ -143,6 +147,15 @@ class OutboxSender:
                 self._pause_until = time.monotonic() + stop.pause
                 break
         return len(messages)
+
+    async def _purge_when_due(self) -> None:
+        """Once per ``purge_interval``, one bounded batch of delivered rows older than 30 days
+        (``djproject.salon.outbox.purge_delivered``): they name clients' chats and visits."""
+        if time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + self.purge_interval
+        if purged := await self.db.purge_delivered():
+            log.info("%s: deleted %d delivered notifications older than 30 days", self.name, purged)
 
     def _lease_left(self, claimed_at: float) -> float:
         return self.lease.total_seconds() - (time.monotonic() - claimed_at)

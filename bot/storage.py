@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
@@ -21,6 +22,10 @@ log = logging.getLogger(__name__)
 # leaves the lock behind: that user's next update waits at most this long (aiogram's default,
 # 60 s, made them wait about a minute). A live update renews its lock, however long it runs.
 EVENT_LOCK_TTL_SECONDS = 5.0
+# How long an idle conversation (FSM state and dialog data) is kept: a client who comes back
+# later starts afresh (/start, or the error handlers restart an expired dialog), and Redis does
+# not keep every user's half-finished booking forever.
+CONVERSATION_TTL = timedelta(days=30)
 
 
 def build_storage(
@@ -35,7 +40,9 @@ def build_storage(
     if not redis_url:
         return MemoryStorage(), SimpleEventIsolation()
     key_builder = DefaultKeyBuilder(prefix=prefix, with_destiny=True)
-    storage = RedisStorage.from_url(redis_url, key_builder=key_builder)
+    storage = RedisStorage.from_url(
+        redis_url, key_builder=key_builder, state_ttl=CONVERSATION_TTL, data_ttl=CONVERSATION_TTL
+    )
     return storage, RenewedEventIsolation(storage.redis, storage.key_builder, ttl=lock_ttl)
 
 

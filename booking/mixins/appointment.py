@@ -7,6 +7,8 @@ models.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from booking import validators as bounds
+
 
 class AppointmentStatusMixin(models.Model):
     """Appointment lifecycle status.
@@ -50,8 +52,12 @@ class AppointmentStatusMixin(models.Model):
 class AppointmentCoreMixin(models.Model):
     """When the appointment starts and how long it lasts."""
 
-    datetime_start = models.DateTimeField(_("Start Time"), db_index=True)
-    duration_minutes = models.PositiveIntegerField(_("Duration (min)"))
+    datetime_start = models.DateTimeField(
+        _("Start Time"), db_index=True, validators=[bounds.validate_calendar_date]
+    )
+    duration_minutes = models.PositiveIntegerField(
+        _("Duration (min)"), validators=bounds.bounded(1, bounds.MAX_DURATION_MINUTES)
+    )
 
     class Meta:
         abstract = True

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from booking import validators as bounds
 from booking.validators import validate_timezone_name
 
 
@@ -29,18 +30,21 @@ class MasterBufferMixin(models.Model):
         _("Buffer Between Appointments (min)"),
         null=True,
         blank=True,
+        validators=bounds.bounded(0, bounds.MAX_BUFFER_MINUTES),
         help_text=_("Overrides global default when set."),
     )
     min_advance_minutes = models.PositiveIntegerField(
         _("Minimum Advance Booking (min)"),
         null=True,
         blank=True,
+        validators=bounds.bounded(0, bounds.MAX_NOTICE_MINUTES),
         help_text=_("How far in advance a client must book."),
     )
     max_advance_days = models.PositiveIntegerField(
         _("Maximum Advance Booking (days)"),
         null=True,
         blank=True,
+        validators=bounds.bounded(0, bounds.MAX_ADVANCE_DAYS),
         help_text=_("How far ahead a client can book."),
     )
 
@@ -54,6 +58,7 @@ class MasterCapacityMixin(models.Model):
     max_clients_parallel = models.PositiveSmallIntegerField(
         _("Max Parallel Clients"),
         default=1,
+        validators=bounds.bounded(1, bounds.MAX_PARALLEL_CLIENTS),
     )
 
     class Meta:

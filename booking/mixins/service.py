@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from booking import validators as bounds
+
 
 class ServiceDurationMixin(models.Model):
     """Service duration in minutes: what the engine places on a master's day."""
@@ -10,6 +12,7 @@ class ServiceDurationMixin(models.Model):
     duration = models.PositiveIntegerField(
         _("Duration (min)"),
         help_text=_("Service duration in minutes."),
+        validators=bounds.bounded(1, bounds.MAX_DURATION_MINUTES),
     )
 
     class Meta:
@@ -22,6 +25,7 @@ class ServiceGapMixin(models.Model):
     min_gap_after_minutes = models.PositiveIntegerField(
         _("Gap After Service (min)"),
         default=0,
+        validators=bounds.bounded(0, bounds.MAX_BUFFER_MINUTES),
         help_text=_("Cleanup/preparation time after this service."),
     )
 

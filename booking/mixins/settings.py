@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_lifecycle import AFTER_SAVE, LifecycleModelMixin, hook
 
+from booking import validators as bounds
 from booking.cache import booking_cache
 
 log = logging.getLogger(__name__)
@@ -28,20 +29,24 @@ class BookingSettingsMixin(models.Model):
     step_minutes = models.PositiveIntegerField(
         _("Slot Step (min)"),
         default=30,
+        validators=bounds.bounded(1, bounds.MAX_SLOT_STEP_MINUTES),
         help_text=_("Time grid granularity for the booking engine."),
     )
     default_buffer_between_minutes = models.PositiveIntegerField(
         _("Default Buffer Between Appointments (min)"),
         default=0,
+        validators=bounds.bounded(0, bounds.MAX_BUFFER_MINUTES),
     )
     min_advance_minutes = models.PositiveIntegerField(
         _("Minimum Advance Booking (min)"),
         default=60,
+        validators=bounds.bounded(0, bounds.MAX_NOTICE_MINUTES),
         help_text=_("Global minimum; masters can override individually."),
     )
     max_advance_days = models.PositiveIntegerField(
         _("Maximum Advance Booking (days)"),
         default=60,
+        validators=bounds.bounded(0, bounds.MAX_ADVANCE_DAYS),
     )
 
     # Default working hours: the fallback when a master has neither a row for the weekday

@@ -39,6 +39,7 @@ from bot.facade import (
     BookingEngineError,
     ClientOverlapError,
     SlotAlreadyBookedError,
+    UnbookableRequestError,
     VisitLimitReachedError,
 )
 from bot.texts import N_, T
@@ -59,6 +60,9 @@ VISIT_LIMIT = N_(
     "Cancel one in My bookings to book another."
 )
 CLIENT_OVERLAP = N_("You already have a visit at that time. Please choose another time.")
+OFFER_WITHDRAWN = N_(
+    "Sorry, the service or master you chose is no longer available. Please choose your services again."
+)
 
 
 def _idempotency_key(manager: DialogManager) -> str:
@@ -220,11 +224,26 @@ async def _book(manager: DialogManager, show_mode: ShowMode | None = None) -> No
     except ClientOverlapError:
         await show_fresh_times(manager, show_mode=show_mode, reason=CLIENT_OVERLAP)
         return
+    except UnbookableRequestError as error:
+        log.info("offer withdrawn before user %s confirmed: %s", client_id(manager), error)
+        await _choose_services_again(manager, show_mode=show_mode)
+        return
     except BookingEngineError as error:
         log.info("booking refused for user %s: %s", client_id(manager), error)
         await show_fresh_times(manager, show_mode=show_mode, reason=SLOT_GONE)
         return
     await after_booking(manager, visit, BookingSG.done, show_mode=show_mode or ShowMode.SEND)
+
+
+async def _choose_services_again(manager: DialogManager, show_mode: ShowMode | None = None) -> None:
+    """A service or master was deactivated after the summary: no time of that choice can be
+    booked, so the client says so and starts the choice again (not an empty calendar)."""
+    for key in ("service_ids", "master_id", "day", "time", IDEMPOTENCY_KEY):
+        manager.dialog_data.pop(key, None)
+    manager.dialog_data["service_ids"] = []
+    set_notice(manager, OFFER_WITHDRAWN)
+    one = manager.dialog_data.get("one_category")
+    await manager.switch_to(BookingSG.service if one else BookingSG.category, show_mode=show_mode)
 
 
 # --- the dialog ------------------------------------------------------------------------------------

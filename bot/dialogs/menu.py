@@ -1,4 +1,5 @@
-"""The main menu, the salon's contacts and the language switch."""
+"""The main menu, the salon's contacts and the language switch (the bot's settings, with
+"Delete my data": ``bot/dialogs/privacy.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiogram_dialog.widgets.kbd import Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.dialogs.common import cancel_button, choice, client_id, facade, screen, set_notice
+from bot.dialogs.privacy import erase_button, erase_window
 from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.texts import N_, T
@@ -70,8 +72,10 @@ def menu_dialog() -> Dialog:
             Column(
                 choice("lng", "languages", on_language),
             ),
+            erase_button(),
             Row(SwitchTo(T("◀ Back"), id="bk", state=MenuSG.main), cancel_button()),
             state=MenuSG.language,
             getter=language_getter,
         ),
+        erase_window(),
     )

@@ -8,7 +8,6 @@ carries ``ReplyKeyboardRemove``, and the caller's next screen replaces the promp
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram.types import Message, ReplyKeyboardRemove
@@ -19,18 +18,12 @@ from aiogram_dialog.widgets.markup.reply_keyboard import ReplyKeyboardFactory
 
 from bot.dialogs.common import back_button, cancel_button, client_id, facade, screen, set_notice
 from bot.dialogs.states import PhoneSG
+from bot.facade import InvalidPhoneNumberError
 from bot.texts import N_, T, _
 
-PHONE_RE = re.compile(r"^\+?[\d\s\-().]{6,30}$")
-
-
-def normalise_phone(text: str) -> str | None:
-    """A typed phone number, lightly checked: 6-20 digits, optional +, spaces, dashes, brackets."""
-    text = text.strip()
-    digits = re.sub(r"\D", "", text)
-    if not PHONE_RE.match(text) or not 6 <= len(digits) <= 20 or "+" in text[1:]:
-        return None
-    return ("+" if text.startswith("+") else "") + digits
+NOT_A_PHONE = N_(
+    "That does not look like a phone number. Please type it like +49 151 2345678, or use the button below."
+)
 
 
 def phone_result(result: Any) -> str | None:
@@ -43,27 +36,22 @@ async def on_contact(message: Message, _widget: Any, manager: DialogManager) -> 
     if contact is None or (contact.user_id is not None and contact.user_id != message.from_user.id):
         set_notice(manager, N_("Please share your own phone number with the button below, or type it."))
         return
-    await _save(message, manager, contact.phone_number)
+    await _save(message, manager, contact.phone_number, shared=True)
 
 
 async def on_phone_text(message: Message, _widget: Any, manager: DialogManager) -> None:
-    phone = normalise_phone(message.text or "")
-    if phone is None:
-        set_notice(
-            manager,
-            N_(
-                "That does not look like a phone number. Please type it like +49 151 2345678, "
-                "or use the button below."
-            ),
-        )
+    await _save(message, manager, message.text or "")
+
+
+async def _save(message: Message, manager: DialogManager, phone: str, *, shared: bool = False) -> None:
+    """The core normalises every number (typed or shared) to E.164 or refuses it."""
+    try:
+        client = await facade(manager).set_client_phone(client_id(manager), phone, shared=shared)
+    except InvalidPhoneNumberError:
+        set_notice(manager, NOT_A_PHONE)
         return
-    await _save(message, manager, phone)
-
-
-async def _save(message: Message, manager: DialogManager, phone: str) -> None:
-    await facade(manager).set_client_phone(client_id(manager), phone)
     await message.answer(_("Thank you! We saved your phone number."), reply_markup=ReplyKeyboardRemove())
-    await manager.done({"phone": phone}, show_mode=ShowMode.DELETE_AND_SEND)
+    await manager.done({"phone": client.phone}, show_mode=ShowMode.DELETE_AND_SEND)
 
 
 def phone_dialog() -> Dialog:

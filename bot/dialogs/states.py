@@ -8,6 +8,7 @@ class MenuSG(StatesGroup):
     main = State()
     contacts = State()
     language = State()
+    erase = State()
 
 
 class BookingSG(StatesGroup):

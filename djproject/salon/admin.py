@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from booking.validation import Conflict, check_placement
-from djproject.salon import staff
+from booking.validators import normalise_phone, validate_calendar_date
+from djproject.salon import services, staff
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -155,13 +156,61 @@ class DayOffAdmin(admin.ModelAdmin):
     ordering = ("-date",)
 
 
+class ClientForm(forms.ModelForm):
+    """Staff type phone numbers as they hear them; they are stored as the bot stores them."""
+
+    class Meta:
+        model = Client
+        fields = ("telegram_id", "name", "phone", "language", "telegram_language", "bot_blocked_at")
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        return normalise_phone(phone, SiteSettings.load().phone_region) if phone else ""
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    """A master's login sees only the clients they have appointments with (this queryset also
+    feeds the appointment form's client autocomplete); labels never show a phone."""
+
+    form = ClientForm
     list_display = ("__str__", "phone", "telegram_id", "language", "created")
     list_filter = ("language",)
     search_fields = ("name", "phone", "telegram_id")
     readonly_fields = ("created",)
     ordering = ("-created",)
+
+    actions = ("erase",)
+
+    @admin.action(description=_("Erase personal data of selected clients"), permissions=["change"])
+    def erase(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        """What "Delete my data" does in the bot: upcoming visits cancelled (masters told),
+        messages to the client deleted, name, phone and Telegram id cleared."""
+        ids = list(queryset.values_list("pk", flat=True))
+        cancelled = sum(services.erase_client_data(pk) for pk in ids)
+        message = ngettext_lazy(
+            "%(count)d client erased; %(visits)d upcoming visits cancelled.",
+            "%(count)d clients erased; %(visits)d upcoming visits cancelled.",
+            "count",
+        )
+        self.message_user(request, message % {"count": len(ids), "visits": cancelled}, messages.SUCCESS)
+
+    def delete_model(self, request: HttpRequest, obj: Client) -> None:
+        """Cancel what lies ahead first (masters told); past visits stay without the client."""
+        services.erase_client_data(obj.pk)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Client]) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            services.erase_client_data(pk)
+        super().delete_queryset(request, queryset)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Client]:
+        queryset = super().get_queryset(request)
+        master = staff.acting_master(request.user)
+        if master is None:
+            return queryset
+        return queryset.filter(pk__in=Appointment.objects.filter(master=master).values("client_id"))
 
 
 OPENED_STATE_SALT = "salon.admin.appointment-opened-state"
@@ -283,6 +332,13 @@ class AppointmentForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["opened_state"].initial = sign_opened_state(self.instance, self.TRACKED_FIELDS)
 
+    def clean_datetime_start(self) -> Any:
+        """Out of the calendar's range before ``clean`` computes ends and schedules with it."""
+        start = self.cleaned_data.get("datetime_start")
+        if start is not None:
+            validate_calendar_date(start)
+        return start
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         master = cleaned.get("master")
@@ -370,12 +426,11 @@ class AppointmentAdmin(admin.ModelAdmin):
         end = timezone.localtime(obj.datetime_end)
         return f"{date_format(start, 'D d.m.Y')} {start:%H:%M}–{end:%H:%M}"
 
-    # A master with a staff login sees and edits only their own appointments.
+    # A master with a staff login sees and edits only their own appointments (unless the login
+    # also has the salon staff role, which changes whole visits).
     @staticmethod
     def own_master(request: HttpRequest) -> Master | None:
-        if request.user.is_superuser:
-            return None
-        return Master.objects.filter(user=request.user).first()
+        return staff.acting_master(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Appointment]:
         queryset = super().get_queryset(request)
@@ -397,6 +452,8 @@ class AppointmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         staff.appointment_saved_by_staff(obj, created=not change, old_start=old_start, old_status=old_status)
 
+    WHOLE_VISIT_REFUSED = _("Changing whole visits needs the salon staff role.")
+
     def _per_visit(
         self,
         request: HttpRequest,
@@ -404,12 +461,17 @@ class AppointmentAdmin(admin.ModelAdmin):
         act: Any,
         done: Any,
     ) -> None:
-        """Apply ``act`` to every visit touched by the selection (all its appointments at once)."""
+        """Apply ``act`` to every visit touched by the selection: to all its appointments for the
+        salon staff role, to the login's own items for a master (the queryset holds only those)."""
+        master = self.own_master(request)
+        if master is None and not staff.may_change_whole_visits(request.user):
+            self.message_user(request, self.WHOLE_VISIT_REFUSED, messages.ERROR)
+            return
         refs = list(dict.fromkeys(queryset.values_list("booking_ref", flat=True)))
         changed = 0
         for ref in refs:
             try:
-                act(ref)
+                act(ref, master_id=master.pk if master else None)
                 changed += 1
             except (VisitNotFoundError, ValueError):
                 continue

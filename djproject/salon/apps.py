@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,5 +10,7 @@ class SalonConfig(AppConfig):
 
     def ready(self) -> None:
         from djproject.salon import waitlist
+        from djproject.salon.roles import sync_after_migrate
 
         waitlist.connect()
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="salon.sync_role_groups")

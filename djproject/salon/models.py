@@ -28,6 +28,7 @@ from django_lifecycle import (
     hook,
 )
 
+from booking import validators as bounds
 from booking.adapters.cache import BookingCacheAdapter
 from booking.constraints import PostgresExclusionConstraint, TsTzRange
 from booking.localtime import in_utc
@@ -269,7 +270,8 @@ class Client(models.Model):
         ordering = ["-created"]
 
     def __str__(self) -> str:
-        return self.name or self.phone or f"#{self.telegram_id or self.pk}"
+        # Never the phone: this label reaches masters (the appointment form's autocomplete).
+        return self.name or f"#{self.telegram_id or self.pk}"
 
 
 class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
@@ -283,9 +285,11 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("Service")
     )
+    # SET_NULL: deleting a client (after ``erase_client`` cancelled what lay ahead) keeps the
+    # salon's history of past visits without the person.
     client = models.ForeignKey(
         Client,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="appointments",
         verbose_name=_("Client"),
         null=True,
@@ -332,6 +336,8 @@ class Appointment(LifecycleModelMixin, AbstractBookableAppointment):
         verbose_name = _("Appointment")
         verbose_name_plural = _("Appointments")
         ordering = ["-datetime_start"]
+        # The salon staff role: actions on every item of a visit, whoever its masters are.
+        permissions = [("change_whole_visit", _("Can change every item of a visit"))]
         indexes = [models.Index(fields=["master", "datetime_start"], name="salon_appt_master_start")]
         constraints = [
             models.CheckConstraint(
@@ -403,12 +409,14 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     cancellation_cutoff_minutes = models.PositiveIntegerField(
         _("Cancellation cutoff (min)"),
         default=120,
+        validators=bounds.bounded(0, bounds.MAX_NOTICE_MINUTES),
         help_text=_("Clients may cancel or reschedule until this many minutes before the start."),
     )
     reminder_offsets_minutes = models.JSONField(
         _("Reminders (minutes before)"),
         default=default_reminders,
         blank=True,
+        validators=[bounds.validate_reminder_offsets],
         help_text=_("For example [1440, 120]: a day and two hours before the visit."),
     )
     requires_confirmation = models.BooleanField(
@@ -418,6 +426,7 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
     max_active_visits_per_client = models.PositiveIntegerField(
         _("Active visits per client"),
         default=5,
+        validators=bounds.bounded(0, bounds.MAX_ACTIVE_VISITS),
         help_text=_("How many upcoming visits one client may hold at once; 0 means no limit."),
     )
 
@@ -437,13 +446,6 @@ class BookingSettings(SingletonModel, AbstractBookingSettings):
 
     def __str__(self) -> str:
         return str(_("Booking settings"))
-
-    def clean(self) -> None:
-        offsets = self.reminder_offsets_minutes
-        if not isinstance(offsets, list) or not all(isinstance(x, int) and x > 0 for x in offsets):
-            raise ValidationError(
-                {"reminder_offsets_minutes": _("Give a list of whole minutes, such as [1440, 120].")}
-            )
 
     def default_hours(self, weekday: int) -> tuple[Any, Any]:
         """The salon's default (start, end) for a weekday, Monday = 0; (None, None) if closed."""
@@ -504,6 +506,12 @@ class SiteSettings(SingletonModel):
             raise ValidationError(
                 {"holidays_subdiv" if self.holidays_subdiv else "holidays_country": str(error)}
             ) from error
+
+    @property
+    def phone_region(self) -> str:
+        """Where a phone number typed without a country code is read from: the salon's country
+        (the holidays country), or ``settings.PHONE_REGION`` when that is set."""
+        return getattr(settings, "PHONE_REGION", "") or self.holidays_country
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -241,6 +241,29 @@ def mark_retry(
     return row.status == N.STATUS_PENDING
 
 
+# Delivered messages are kept this long (for staff looking into "did the client get it?"),
+# then the sender deletes them: they name clients' chats and visits.
+KEEP_DELIVERED = timedelta(days=30)
+PURGE_BATCH = 500
+
+
+def purge_delivered(
+    *, older_than: timedelta = KEEP_DELIVERED, limit: int = PURGE_BATCH, now: datetime | None = None
+) -> int:
+    """Delete up to ``limit`` rows sent more than ``older_than`` ago; returns how many. Bounded,
+    so one sender cycle never holds a long delete; the next cycle takes the rest."""
+    cutoff = (now or timezone.now()) - older_than
+    ids = list(
+        Notification.objects.filter(status=N.STATUS_SENT, sent_at__lt=cutoff)
+        .order_by("sent_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    deleted, _ = Notification.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
 def backoff_seconds(attempts: int) -> float:
     """30 s, 1 min, 2 min ... capped at an hour."""
     return float(min(3600, 30 * 2 ** max(0, attempts - 1)))

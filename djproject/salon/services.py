@@ -34,7 +34,8 @@ from booking.errors import (
 )
 from booking.localtime import in_utc, parse_slot, slot_token
 from booking.selectors import DayAvailability
-from booking.services import cancel_booking, create_booking, reschedule_booking
+from booking.services import cancel_booking, create_booking, lock_visit, reschedule_booking
+from booking.validators import normalise_phone
 from djproject.salon import outbox, waitlist
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
 from djproject.salon.models import (
@@ -64,6 +65,8 @@ __all__ = [
     "day_slots",
     "describe_visit",
     "ensure_client",
+    "erase_client",
+    "erase_client_data",
     "get_visit",
     "list_categories",
     "list_masters",
@@ -214,11 +217,62 @@ def set_client_language(telegram_id: int, language: str) -> ClientInfo:
     return _client_info(client)
 
 
-def set_client_phone(telegram_id: int, phone: str) -> ClientInfo:
+def set_client_phone(telegram_id: int, phone: str, *, shared: bool = False) -> ClientInfo:
+    """Store the client's phone in E.164; raises ``InvalidPhoneNumberError`` for anything else
+    (a typed number, a contact card with or without a user id: one normaliser for all).
+    ``shared``: it came on a contact card (see ``normalise_phone``)."""
+    normalised = normalise_phone(phone, SiteSettings.load().phone_region, shared=shared)
     client, _ = Client.objects.get_or_create(telegram_id=telegram_id)
-    client.phone = phone.strip()[:32]
+    client.phone = normalised
     client.save(update_fields=["phone"])
     return _client_info(client)
+
+
+def erase_client(telegram_id: int) -> int:
+    """ "Delete my data" from the bot: see ``erase_client_data``; 0 for an unknown user."""
+    client = Client.objects.filter(telegram_id=telegram_id).values_list("pk", flat=True).first()
+    return 0 if client is None else erase_client_data(client)
+
+
+def erase_client_data(client_id: int) -> int:
+    """Forget a client, in one transaction; returns how many upcoming visits were cancelled.
+
+    Their upcoming visits are cancelled (the cutoff does not hold back an erasure) and the
+    masters and the staff chat hear of it through the outbox; the messages to the client
+    (sent or not) are deleted; the row keeps only its id, language-free and unreachable
+    (name, phone, Telegram id cleared), so past visits stay in the salon's books without
+    the person. The bot deletes the conversation keys itself (``bot/dialogs/privacy.py``).
+    """
+    adapter = get_adapter()
+    with transaction.atomic():
+        upcoming = Appointment.objects.filter(
+            client_id=client_id, status__in=Appointment.ACTIVE_STATUSES, datetime_end__gt=adapter.now()
+        ).order_by("datetime_start", "pk")
+
+        def lock_client() -> None:
+            list(Client.objects.select_for_update(of=("self",)).filter(pk=client_id).values_list("pk"))
+
+        # The one lock order (R2): every master of every visit, the client, the appointments.
+        rows = list(upcoming)
+        locked = lock_visit(adapter, rows, then=lock_client) if rows else []
+        if not rows:
+            lock_client()
+        visits: dict[uuid.UUID, list[Appointment]] = defaultdict(list)
+        for row in locked:
+            visits[row.booking_ref].append(row)
+        for rows in visits.values():
+            rows = cancel_booking(adapter, cache_adapter, rows, by_staff=True)
+            outbox.drop_pending(rows[0].booking_ref, reason="the client erased their data")
+            outbox.enqueue_visit_event(rows, Notification.KIND_CANCELLED, _SALON_SIDE, extra={"by": "client"})
+        client = Client.objects.get(pk=client_id)
+        if client.telegram_id is not None:
+            Notification.objects.filter(
+                audience=Notification.AUDIENCE_CLIENT, chat_id=client.telegram_id
+            ).delete()
+        client.name = client.phone = client.language = client.telegram_language = ""
+        client.telegram_id = client.bot_blocked_at = None
+        client.save()
+    return len(visits)
 
 
 # --------------------------------------------------------------------------------------------

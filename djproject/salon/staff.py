@@ -18,6 +18,7 @@ from booking.services import cancel_booking, lock_visit
 from djproject.salon import outbox
 from djproject.salon.booking import cache_adapter, get_adapter
 from djproject.salon.models import Appointment, Master, Notification
+from djproject.salon.roles import WHOLE_VISIT_PERMISSION
 from djproject.salon.services import Visit, VisitNotFoundError, visits_of
 
 N = Notification
@@ -31,13 +32,30 @@ class NotPendingError(VisitNotFoundError):
     """The visit was confirmed or declined already (another tap, the other chat, the admin)."""
 
 
-def _rows(ref: str | uuid.UUID, *, active_only: bool = True) -> list[Appointment]:
-    """The visit's appointments, locked in the one lock order (masters, then the rows)."""
+def acting_master(user: Any) -> Master | None:
+    """The master whose own items alone this admin login may act on; None for a login that
+    changes whole visits (a superuser, the salon staff role) or is no master at all."""
+    if user.is_superuser or user.has_perm(WHOLE_VISIT_PERMISSION):
+        return None
+    return Master.objects.filter(user=user).first()
+
+
+def may_change_whole_visits(user: Any) -> bool:
+    return user.is_superuser or user.has_perm(WHOLE_VISIT_PERMISSION)
+
+
+def _rows(
+    ref: str | uuid.UUID, *, active_only: bool = True, master_id: int | None = None
+) -> list[Appointment]:
+    """The visit's appointments (only ``master_id``'s items when given), locked in the one
+    lock order (masters, then the rows)."""
     try:
         key = ref if isinstance(ref, uuid.UUID) else uuid.UUID(hex=str(ref))
     except ValueError as error:
         raise VisitNotFoundError(ref) from error
     rows = Appointment.objects.filter(booking_ref=key)
+    if master_id is not None:
+        rows = rows.filter(master_id=master_id)
     if active_only:
         rows = rows.filter(status__in=Appointment.ACTIVE_STATUSES)
     found = list(rows.order_by("datetime_start", "pk"))
@@ -76,20 +94,33 @@ def confirm_visit(
     *,
     actor: tuple[int | None, int | None] | None = None,
     pending_only: bool = False,
+    master_id: int | None = None,
 ) -> Visit:
     """Pending → confirmed, and the client hears it. ``actor`` = (chat id, user id) from
     Telegram; None means the admin (already authorised by Django). ``pending_only`` (the
-    bot's buttons) raises ``NotPendingError`` for a visit that is no longer pending."""
+    bot's buttons) raises ``NotPendingError`` for a visit that is no longer pending.
+    ``master_id``: a master's admin login confirms their own items only; the client hears
+    of it once no item of the visit is pending any more."""
     with transaction.atomic():
-        rows = _rows(ref)
+        rows = _rows(ref, master_id=master_id)
         _authorise(rows, actor)
         _require_pending(rows, pending_only)
-        if rows[0].status != Appointment.STATUS_CONFIRMED:
-            for row in rows:
-                row.status = Appointment.STATUS_CONFIRMED
-                row.save()
+        pending = [row for row in rows if row.status != Appointment.STATUS_CONFIRMED]
+        for row in pending:
+            row.status = Appointment.STATUS_CONFIRMED
+            row.save()
+        if pending and not _others_pending(rows):
             outbox.enqueue_visit_event(rows, N.KIND_CONFIRMED, [N.AUDIENCE_CLIENT])
     return visits_of(rows)[0]
+
+
+def _others_pending(rows: Sequence[Appointment]) -> bool:
+    """Whether items of the visit outside ``rows`` (another master's) still wait."""
+    return (
+        Appointment.objects.filter(booking_ref=rows[0].booking_ref, status=Appointment.STATUS_PENDING)
+        .exclude(pk__in=[row.pk for row in rows])
+        .exists()
+    )
 
 
 def decline_visit(
@@ -114,27 +145,44 @@ def decline_visit(
     return visits_of(rows)[0]
 
 
-def cancel_visit_by_staff(ref: str | uuid.UUID) -> Visit:
-    """The salon cancels (any time): client and masters are told, reminders dropped."""
+def cancel_visit_by_staff(ref: str | uuid.UUID, *, master_id: int | None = None) -> Visit:
+    """The salon cancels (any time): client and masters are told, reminders dropped.
+    ``master_id``: a master's admin login cancels their own items only; the rest of the visit
+    stands, and its reminders are scheduled anew from what remains."""
     with transaction.atomic():
-        rows = cancel_booking(get_adapter(), cache_adapter, _rows(ref), by_staff=True)
-        outbox.drop_pending(rows[0].booking_ref, reason="cancelled by the salon")
+        rows = cancel_booking(get_adapter(), cache_adapter, _rows(ref, master_id=master_id), by_staff=True)
+        _reminders_for_the_rest(rows, reason="cancelled by the salon")
         outbox.enqueue_visit_event(
             rows, N.KIND_CANCELLED, [N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER], extra={"by": "salon"}
         )
     return visits_of(rows)[0]
 
 
-def close_visit(ref: str | uuid.UUID, status: str) -> Visit:
-    """Completed or no-show: the visit leaves the active ones; pending reminders go."""
+def _reminders_for_the_rest(rows: Sequence[Appointment], *, reason: str) -> None:
+    """Drop the visit's pending reminders; if items of other masters are still active, remind
+    the client of those."""
+    ref = rows[0].booking_ref
+    outbox.drop_pending(ref, reason=reason)
+    rest = list(
+        Appointment.objects.filter(booking_ref=ref, status__in=Appointment.ACTIVE_STATUSES)
+        .exclude(pk__in=[row.pk for row in rows])
+        .order_by("datetime_start")
+    )
+    if rest:
+        outbox.schedule_reminders(rest)
+
+
+def close_visit(ref: str | uuid.UUID, status: str, *, master_id: int | None = None) -> Visit:
+    """Completed or no-show: the visit leaves the active ones; pending reminders go.
+    ``master_id``: a master's admin login closes their own items only."""
     if status not in (Appointment.STATUS_COMPLETED, Appointment.STATUS_NO_SHOW):
         raise ValueError(f"Not a closing status: {status}")
     with transaction.atomic():
-        rows = _rows(ref, active_only=False)
+        rows = _rows(ref, active_only=False, master_id=master_id)
         for row in rows:
             row.status = status
             row.save()
-        outbox.drop_pending(rows[0].booking_ref, reason=status)
+        _reminders_for_the_rest(rows, reason=status)
     return visits_of(rows)[0]
 
 

@@ -41,6 +41,7 @@ from booking.adapters.availability import (
     from_minutes,
     to_minutes,
 )
+from booking.validators import in_calendar
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import Appointment, Master
 
@@ -369,6 +370,9 @@ def timeline_view(request: HttpRequest) -> TemplateResponse:
     day = parse_day(raw, adapter.today())
     if day is None:
         messages.warning(request, _("“%(value)s” is not a date; showing today.") % {"value": raw})
+        day = adapter.today()
+    elif not in_calendar(day):  # 9999-12-31 has no next day to link to
+        messages.warning(request, _("“%(value)s” lies outside the calendar; showing today.") % {"value": raw})
         day = adapter.today()
     timeline = build_day_timeline(day, viewer_id=viewer_id_for(request.user), adapter=adapter)
     context = {

@@ -82,7 +82,8 @@ async def test_staff_confirm_a_pending_booking_and_the_client_hears_it(
         assert message.text.startswith("🆕 New booking — please confirm or decline:")
         assert "• Men's haircut · Boris" in message.text
         assert f"Time: {visit.starts_at:%H:%M}" in message.text
-        assert "Client: Anna" in message.text and "Phone: +49 151 5550000" in message.text
+        # The phone as stored: E.164, whatever the client typed or shared.
+        assert "Client: Anna" in message.text and "Phone: +491515550000" in message.text
         assert [b["text"] for b in message.inline_keyboard[0]] == ["✅ Confirm", "❌ Decline"]
 
     callback_id = await staff_member.press("✅ Confirm")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from asgiref.sync import sync_to_async
 
 from bot.local_session import SimulatedUser
 from bot.outbox import OutboxSender
 from djproject.salon import services
+from tests.moments import salon_today
 
 TIME_RE = re.compile(r"^\d\d:\d\d$")
 
@@ -50,7 +50,7 @@ async def to_times_of_a_later_day(user: SimulatedUser, *picks: tuple[str, str], 
     for _page in range(3):
         keyboard = user.keyboard_message().inline_keyboard
         days = [b["text"] for row in keyboard[2:] for b in row if b["text"].isdigit()]
-        today = date.today()
+        today = salon_today()
         month_shown = keyboard[0][1]["text"] != today.strftime("%B %Y")
         later = [d for d in days if month_shown or int(d) > today.day + 1]
         if later:

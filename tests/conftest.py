@@ -1,19 +1,84 @@
-"""Shared test setup: which real services are present, and what happens when one is not.
+"""Shared test setup: which real services are present, and what happens when one is not;
+and which day the suite believes it is.
 
 Tests that need PostgreSQL carry ``@pytest.mark.postgres``; tests that need Redis use the
 ``redis_url`` fixture. Outside CI a missing service skips them; under ``CI=true`` it fails
 them, so CI can never go green by skipping.
+
+``SALON_TEST_TODAY=YYYY-MM-DD`` (or ``YYYY-MM-DDTHH:MM``) runs the suite as if it were that
+day, at 08:00 salon time unless a time is given, with the clock ticking. Tests pinned to
+``tests.moments.NOW`` (``frozen_clock``) keep their own date: their expectations are written
+for that Tuesday. Everything else — the bot conversations, the booking flows — must hold on
+any day, and this is how they are made to prove it on the awkward ones (a month's last day,
+31 December, the eve of a DST change).
 """
 
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, time
 
 import pytest
 import redis
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+TODAY_VARIABLE = "SALON_TEST_TODAY"
+MORNING = time(8, 0)  # salon time: the whole working day is still ahead, as at NOW
+
+
+_pretended_now_key = pytest.StashKey["datetime | None"]()
+
+
+def pretended_now(value: str | None) -> datetime | None:
+    """The moment ``SALON_TEST_TODAY`` asks for (salon time), or None for the real clock."""
+    if not value:
+        return None
+    from tests.moments import BERLIN
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"{TODAY_VARIABLE}={value!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if len(value) == len("YYYY-MM-DD"):
+        moment = datetime.combine(moment.date(), MORNING)
+    return moment.replace(tzinfo=BERLIN) if moment.tzinfo is None else moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_pretended_now_key] = pretended_now(os.environ.get(TODAY_VARIABLE))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moment = config.stash[_pretended_now_key]
+    if moment is None:
+        from tests.moments import BERLIN
+
+        real = datetime.now(BERLIN)
+        return (
+            f"clock: real ({real:%Y-%m-%d %H:%M} Berlin); replay with {TODAY_VARIABLE}={real:%Y-%m-%dT%H:%M}"
+        )
+    return f"clock: {TODAY_VARIABLE} -> {moment.isoformat()} (ticking; frozen_clock tests keep NOW)"
+
+
+@pytest.fixture(autouse=True)
+def _pretended_today(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Move the clock to ``SALON_TEST_TODAY`` for the whole test, fixtures included.
+
+    Autouse, so it starts before the test's other function fixtures (the demo salon is seeded
+    on the pretended day too); ``frozen_clock`` and ``time_machine.travel`` inside a test
+    nest in it and win. The clock ticks, as the real one does, so timeouts and TTLs work.
+    """
+    moment = request.config.stash[_pretended_now_key]
+    if moment is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 def missing_service(what: str) -> None:

@@ -16,6 +16,7 @@ from djproject.salon.models import (
     SiteSettings,
     WorkingDay,
 )
+from tests.moments import salon_today
 
 _seq = itertools.count(1)
 
@@ -91,8 +92,8 @@ def local(day: date, hhmm: str, tz: Any) -> datetime:
 
 
 def next_weekday(weekday: int, after: date | None = None) -> date:
-    """The first date strictly after ``after`` (default today) that falls on ``weekday``."""
-    day = (after or date.today()) + timedelta(days=1)
+    """The first date strictly after ``after`` (default the salon's today) that falls on ``weekday``."""
+    day = (after or salon_today()) + timedelta(days=1)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from aiogram import Dispatcher
@@ -14,6 +13,7 @@ from bot.local_session import SimulatedUser
 from bot.outbox import OutboxSender
 from bot.throttling import Limits, MemoryBuckets
 from djproject.salon import services
+from tests.moments import salon_today
 
 TIME_RE = re.compile(r"^\d\d:\d\d$")
 
@@ -65,7 +65,7 @@ async def to_times_of_a_later_day(user: SimulatedUser, *picks: tuple[str, str], 
     for _page in range(3):
         keyboard = user.keyboard_message().inline_keyboard
         days = [b["text"] for row in keyboard[2:] for b in row if b["text"].isdigit()]
-        today = date.today()
+        today = salon_today()
         month_shown = keyboard[0][1]["text"] != today.strftime("%B %Y")
         later = [d for d in days if month_shown or int(d) > today.day + 1]
         if later:

@@ -12,6 +12,7 @@ from djproject.salon import services
 from djproject.salon.models import Appointment, Master, Service
 from tests import factories
 from tests.bot.flows import times, visits_of
+from tests.moments import salon_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +24,7 @@ def _book_later(telegram_id: int, service_name: str, master_name: str) -> servic
     services.set_client_phone(telegram_id, "+49 151 5550000")
     service = Service.objects.get(name=service_name)
     master = Master.objects.get(name=master_name)
-    day = timezone.localdate() + timedelta(days=2)
+    day = salon_today() + timedelta(days=2)
     while not (slots := services.day_slots([service.pk], master.pk, day)):
         day += timedelta(days=1)
     return services.book_visit(telegram_id, [service.pk], master.pk, day, slots[0])

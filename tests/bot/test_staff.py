@@ -3,6 +3,7 @@ master's chat, /today, and the buttons of a client's reminder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -146,6 +147,18 @@ async def test_a_stranger_pressing_confirm_gets_an_alert_and_nothing_changes(
 # --- /today ----------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def on_tuesday() -> Iterator[None]:
+    """The clock at ``NOW`` (ticking) from before the demo salon is seeded.
+
+    /today's expectations are written for Tuesday 1 December; had the demo been seeded on the
+    real (or pretended) day, its visits would land on that Tuesday when today is 30 November.
+    List it before the salon fixtures.
+    """
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
 def _boris_day() -> None:
     boris = Master.objects.get(name="Boris")
     anna = Master.objects.get(name="Anna")
@@ -167,11 +180,12 @@ def _boris_day() -> None:
     factories.appointment(master=anna, service=cut, client=jonas, start=local(day, "11:00"))
 
 
-async def test_today_lists_a_masters_visits_of_today_in_salon_time(confirming_salon, boris, make_user):
+async def test_today_lists_a_masters_visits_of_today_in_salon_time(
+    on_tuesday, confirming_salon, boris, make_user
+):
     await sync_to_async(_boris_day)()
 
-    with time_machine.travel(NOW, tick=True):
-        await boris.send_text("/today")
+    await boris.send_text("/today")
 
     assert boris.text.splitlines() == [
         "Boris, your appointments today (Tuesday, December 1, 2026):",
@@ -188,9 +202,8 @@ async def test_today_lists_a_masters_visits_of_today_in_salon_time(confirming_sa
     assert stranger.text == "This command is for the salon's masters."
 
 
-async def test_today_with_nothing_booked_says_so(confirming_salon, boris):
-    with time_machine.travel(NOW, tick=True):
-        await boris.send_text("/today")
+async def test_today_with_nothing_booked_says_so(on_tuesday, confirming_salon, boris):
+    await boris.send_text("/today")
     assert boris.text == "Boris, you have no appointments today (Tuesday, December 1, 2026)."
 
 

@@ -1,90 +1,56 @@
 """The request and the availability, compiled to integer minutes once per search.
 
-Everything the search asks again and again is answered here from sorted lists:
+Everything the search asks again and again is answered here from bitsets over the day (a
+Python ``int``, bit ``i`` is minute ``Problem.origin + i``), built straight from the windows:
 
 - rule 1 (window and gap) and rule 6 (``min_start``) are static per service and master, so they
   become a :class:`StartSet`, the minutes at which that master may start that service;
 - rule 5 (grid) becomes a second start set of the same pair with the grid points only;
-- ``StartSet.earliest(x)`` is the earliest feasible minute at or after ``x``, found with
-  ``bisect`` and remembered, never by scanning minutes.
+- ``StartSet.earliest(x)`` is the earliest feasible minute at or after ``x``: a shift and the
+  lowest set bit, never a scan over minutes.
 
 The rules themselves (numbered as in docs/engine.md) are stated once in :mod:`.search`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from itertools import accumulate
 
 from .dto import BookingEngineRequest, MasterAvailability
 from .minutes import MasterMinutes, ceil_minute, is_aware
 
 __all__ = ["Candidate", "Master", "Problem", "Service", "StartSet", "common_start", "compile_problem"]
 
-_UNKNOWN = object()
-
 
 class StartSet:
-    """The minutes at which one master may start one service, as sorted intervals.
+    """The minutes at which one master may start one service: a bitset over the day.
 
-    Each interval ``[lo, hi]`` holds either every minute (``anchor`` None, ``step`` 1; such
-    intervals are merged, so they are disjoint) or the points ``anchor + k * step`` (a grid;
-    ``lo`` is then already a grid point). Grid intervals may overlap when the caller's windows
-    overlap; ``reach`` (running maximum of ``hi``) keeps ``bisect`` valid in that case too.
+    Bit ``i`` of ``bits`` is minute ``origin + i``. ``earliest(x)`` is the first set bit at or
+    after ``x``: a shift and the lowest set bit, with no per-minute scanning and nothing to set
+    up (the set is the candidate's own bitset).
     """
 
-    __slots__ = ("_memo", "anchors", "his", "los", "reach", "step")
+    __slots__ = ("bits", "origin")
 
-    def __init__(self, intervals: list[tuple[int, int, int | None]], step: int) -> None:
-        intervals.sort()
-        if step == 1:
-            # Any-minute sets from several windows are one union: merge them, so that the
-            # intervals are disjoint and ``his`` alone can be bisected.
-            merged: list[tuple[int, int, int | None]] = []
-            for lo, hi, _ in intervals:
-                if merged and lo <= merged[-1][1] + 1:
-                    if hi > merged[-1][1]:
-                        merged[-1] = (merged[-1][0], hi, None)
-                else:
-                    merged.append((lo, hi, None))
-            intervals = merged
-        self.los = [lo for lo, _, _ in intervals]
-        self.his = [hi for _, hi, _ in intervals]
-        self.anchors = [anchor for _, _, anchor in intervals]
-        self.reach = list(accumulate(self.his, max))
-        self.step = step
-        self._memo: dict[int, int | None] = {}
+    def __init__(self, bits: int, origin: int) -> None:
+        self.bits = bits
+        self.origin = origin
 
     def __bool__(self) -> bool:
-        return bool(self.los)
+        return bool(self.bits)
 
     def earliest(self, x: int) -> int | None:
         """The first start at or after minute ``x``, or None."""
-        found = self._memo.get(x, _UNKNOWN)
-        if found is not _UNKNOWN:
-            return found  # type: ignore[return-value]
-        los, his, anchors, step = self.los, self.his, self.anchors, self.step
-        best: int | None = None
-        index = bisect_left(self.reach, x)
-        while index < len(los):
-            lo = los[index]
-            if best is not None and lo >= best:
-                break
-            hi = his[index]
-            if hi >= x:
-                if lo >= x:
-                    start = lo
-                else:
-                    anchor = anchors[index]
-                    start = x if anchor is None else x + (anchor - x) % step
-                if start <= hi and (best is None or start < best):
-                    best = start
-            index += 1
-        self._memo[x] = best
-        return best
+        shift = x - self.origin
+        if shift <= 0:
+            rest, x = self.bits, self.origin
+        else:
+            rest = self.bits >> shift
+        if not rest:
+            return None
+        return x + (rest & -rest).bit_length() - 1
 
 
 def common_start(sets: Sequence[StartSet], x: int) -> int | None:
@@ -114,49 +80,56 @@ class Master:
 class Candidate:
     """A master who may do a service: ``position`` in ``possible_resource_ids`` ranks ties.
 
-    ``free_los``/``free_his`` are the merged, disjoint intervals of allowed starts (rules 1, 6),
-    ready to ``bisect``; ``grid_intervals`` keep the grid starts (rule 5) per window. The
-    ``StartSet`` views are built on first use: a one-service request never needs them.
+    ``bits`` and ``grid_bits`` are the allowed starts (rules 1, 6) and the grid starts among them
+    (rule 5) as bitsets over the day; ``free`` and ``grid`` are the same as :class:`StartSet`.
+    Only one of them is built with the problem: the grid starts of a service that opens a step
+    (R5), every allowed start of the others; the other one is made if the search asks for it.
     """
 
-    __slots__ = ("_free", "_grid", "free_his", "free_los", "grid_intervals", "master", "position", "step")
+    __slots__ = ("_bits", "_set", "_source", "master", "position", "step")
 
     def __init__(
         self,
         master: int,
         position: int,
-        free_los: list[int],
-        free_his: list[int],
-        grid_intervals: list[tuple[int, int, int | None]],
+        bits: int,
         step: int,
+        source: tuple[MasterMinutes, int, int, int | None, bool, int],
     ) -> None:
         self.master = master
         self.position = position
-        self.free_los = free_los
-        self.free_his = free_his
-        self.grid_intervals = grid_intervals
+        self._set = bits  # ``grid_bits`` if the service opens a step (``source[4]``), else ``bits``
+        self._bits: int | None = None if source[4] else bits
         self.step = step
-        self._free: StartSet | None = None
-        self._grid: StartSet | None = None
+        # (minutes, duration, gap, floor, on_grid, origin): what ``_bits`` and ``_intervals`` need.
+        self._source = source
+
+    @property
+    def grid_bits(self) -> int:
+        """R1, R5, R6: the grid starts (none for a service that opens no step)."""
+        return self._set if self._source[4] else 0
+
+    @property
+    def bits(self) -> int:
+        """R1, R6: every allowed start."""
+        if self._bits is None:
+            minutes, duration, gap, floor, _, origin = self._source
+            self._bits = _bits(minutes, duration, gap, floor, self.step, False, origin, {})[1]
+        return self._bits
 
     @property
     def free(self) -> StartSet:
-        if self._free is None:
-            self._free = StartSet(
-                [(lo, hi, None) for lo, hi in zip(self.free_los, self.free_his, strict=True)], 1
-            )
-        return self._free
+        return StartSet(self.bits, self._source[5])
 
     @property
     def grid(self) -> StartSet:
-        if self._grid is None:
-            self._grid = StartSet(self.grid_intervals, self.step)
-        return self._grid
+        return StartSet(self.grid_bits, self._source[5])
 
     def grid_points(self) -> Iterator[range]:
-        """Every grid start, one ``range`` per window."""
+        """Every grid start, one ``range`` per window (listed from the windows, not the bitset)."""
+        minutes, duration, gap, floor, on_grid, _ = self._source
         step = self.step
-        for first, last, _ in self.grid_intervals:
+        for first, last, _ in _intervals(minutes, duration, gap, floor, step, on_grid)[2]:
             yield range(first, last + 1, step)
 
 
@@ -180,6 +153,7 @@ class Problem:
     overlap: bool
     max_span: int | None
     step_minutes: int
+    origin: int = 0  # the minute of bit 0 of every candidate's bitsets
 
 
 def _steps_of(request: BookingEngineRequest) -> list[tuple[int, ...]]:
@@ -236,6 +210,49 @@ def _intervals(
     return los, his, grid
 
 
+def _bits(
+    minutes: MasterMinutes,
+    duration: int,
+    gap: int,
+    floor: int | None,
+    step: int,
+    on_grid: bool,
+    base: int,
+    combs: dict[int, int],
+) -> tuple[bool, int]:
+    """The starts of :func:`_intervals` straight as a bitset (bit ``i``: minute ``base + i``).
+
+    Returns whether any start exists at all, and the bitset: the grid starts when ``on_grid``
+    (the start set of a service that opens a step is never read without the grid), else every
+    allowed start. A run of minutes is one subtraction of powers of two; the grid points of a
+    window one geometric series ``1 + 2**step + 2**(2 * step) + ...`` (kept in ``combs`` by
+    length), shifted. Overlapping windows need no merging: ``|`` is the union.
+    """
+    anchor, work_end = minutes.anchor, minutes.work_end
+    bits = 0
+    fits = False
+    for start, end in minutes.windows:
+        lo, hi = start, (end - gap if work_end is not None and end < work_end else end) - duration
+        if floor is not None and floor > lo:
+            lo = floor
+        if lo > hi:
+            continue
+        fits = True
+        if not on_grid:
+            bits |= (1 << (hi + 1 - base)) - (1 << (lo - base))
+            continue
+        origin = start if anchor is None else anchor
+        first = lo if lo > origin else origin
+        first += (origin - first) % step
+        if first <= hi:
+            count = (hi - first) // step + 1
+            comb = combs.get(count)
+            if comb is None:
+                comb = combs[count] = ((1 << (step * count)) - 1) // ((1 << step) - 1)
+            bits |= comb << (first - base)
+    return fits, bits
+
+
 def compile_problem(
     request: BookingEngineRequest,
     availability: Mapping[str, MasterAvailability],
@@ -243,15 +260,24 @@ def compile_problem(
     min_start: datetime | None,
 ) -> Problem:
     """Translate a request into minutes; unknown and repeated master ids are skipped."""
-    kinds = {item.in_minutes.aware for item in availability.values()} - {None}
+    kinds: set[bool | None] = set()
+    base: int | None = None  # bit 0 of every bitset: the earliest window start of any master
+    for item in availability.values():
+        minutes = item.in_minutes
+        kinds.add(minutes.aware)
+        if minutes.windows and (base is None or minutes.windows[0][0] < base):
+            base = minutes.windows[0][0]
+    kinds.discard(None)
     if min_start is not None:
         kinds.add(is_aware(min_start))
     if len(kinds) > 1:
         raise ValueError("All datetimes given to the engine must be aware, or all naive; they are mixed.")
     floor = None if min_start is None else ceil_minute(min_start)
+    origin = 0 if base is None else base
     masters: list[Master] = []
     master_index: dict[str, int] = {}
     services: list[Service] = []
+    combs: dict[int, int] = {}
     steps = _steps_of(request)
     # R5: the first service of the visit, or with overlap the first service of every step.
     openers = {step[0] for step in (steps if request.overlap_allowed else steps[:1])}
@@ -259,20 +285,23 @@ def compile_problem(
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
         service = Service(service_id=service_request.service_id, duration=duration, gap=gap)
+        candidates = service.candidates
         seen: set[str] = set()
         for position, resource_id in enumerate(service_request.possible_resource_ids):
             item = availability.get(resource_id)
             if item is None or resource_id in seen:
                 continue
             seen.add(resource_id)
-            los, his, grid = _intervals(item.in_minutes, duration, gap, floor, step_minutes, on_grid)
-            if not los:
+            minutes = item.in_minutes
+            fits, bits = _bits(minutes, duration, gap, floor, step_minutes, on_grid, origin, combs)
+            if not fits:
                 continue
             index = master_index.get(resource_id)
             if index is None:
                 index = master_index[resource_id] = len(masters)
-                masters.append(Master(resource_id, item.in_minutes.tz, item.buffer_between_minutes))
-            service.candidates.append(Candidate(index, position, los, his, grid, step_minutes))
+                masters.append(Master(resource_id, minutes.tz, item.buffer_between_minutes))
+            source = (minutes, duration, gap, floor, on_grid, origin)
+            candidates.append(Candidate(index, position, bits, step_minutes, source))
         services.append(service)
     return Problem(
         services=services,
@@ -281,4 +310,5 @@ def compile_problem(
         overlap=request.overlap_allowed,
         max_span=request.max_chain_duration_minutes,
         step_minutes=step_minutes,
+        origin=origin,
     )

@@ -32,7 +32,6 @@ alternatives in :mod:`.sequence`, overlap in :mod:`.overlap`.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 
 from .overlap import overlapping
@@ -51,13 +50,13 @@ class _SingleServiceBest(Sequence[Found]):
     """The best visit at each start of a one-service request, made when asked for.
 
     Every master free at a start gives the same span, so the best is the first master in the
-    list; the search only records which one (``owner``).
+    list whose grid has the start.
     """
 
-    __slots__ = ("_duration", "_owner", "_problem", "_times")
+    __slots__ = ("_duration", "_problem", "_times")
 
-    def __init__(self, problem: Problem, times: list[int], owner: dict[int, int]) -> None:
-        self._problem, self._times, self._owner = problem, times, owner
+    def __init__(self, problem: Problem, times: list[int]) -> None:
+        self._problem, self._times = problem, times
         self._duration = problem.services[0].duration
 
     def __len__(self) -> int:
@@ -65,7 +64,8 @@ class _SingleServiceBest(Sequence[Found]):
 
     def __getitem__(self, index: int) -> Found:  # type: ignore[override]
         start = self._times[index]
-        candidate = self._problem.services[0].candidates[self._owner[start]]
+        position = start - self._problem.origin
+        candidate = next(c for c in self._problem.services[0].candidates if c.grid_bits >> position & 1)
         return (self._duration, 0, (candidate.position,)), ((candidate.master, start),)
 
 
@@ -97,10 +97,6 @@ class ChainSearch(Tables):
     the k best alternatives are in :mod:`.sequence`, overlap in :mod:`.overlap`.
     """
 
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem)
-        self._openers: dict[int, list[Candidate]] | None = None
-
     # -----------------------------------------------------------------------------------------
     # All starts
     # -----------------------------------------------------------------------------------------
@@ -127,32 +123,22 @@ class ChainSearch(Tables):
         return times, _BestOnDemand(self, times)
 
     def _single_service_starts(self, max_starts: int | None) -> tuple[list[int], Sequence[Found]]:
-        """One service: the starts are the union of the masters' grid points; a tight C-level loop."""
-        candidates = self.problem.services[0].candidates
-        owner: dict[int, int] = {}
-        # Written from the last master to the first, so the first master in the list wins a tie.
-        for index in range(len(candidates) - 1, -1, -1):
-            for points in candidates[index].grid_points():
-                owner.update(dict.fromkeys(points, index))
-        times = sorted(owner)
+        """One service: the starts are the union of the masters' grid points."""
+        union = 0
+        for candidate in self.problem.services[0].candidates:
+            union |= candidate.grid_bits
+        origin = self.problem.origin
+        times = [origin + position for position in bits_of(union)]
         if max_starts is not None:
             del times[max_starts:]
-        return times, _SingleServiceBest(self.problem, times, owner)
+        return times, _SingleServiceBest(self.problem, times)
 
-    def _opener_map(self) -> dict[int, list[Candidate]]:
-        """R5 for the first service: at each grid minute, the masters who can start it, in order."""
-        if self._openers is None:
-            openers: dict[int, list[Candidate]] = {}
-            for candidate in self.problem.services[0].candidates:
-                for points in candidate.grid_points():
-                    for minute in points:
-                        found = openers.get(minute)
-                        if found is None:
-                            openers[minute] = [candidate]
-                        elif found[-1] is not candidate:  # windows may overlap
-                            found.append(candidate)
-            self._openers = openers
-        return self._openers
+    def _openers_at(self, start: int) -> list[Candidate]:
+        """R5 for the first service: the masters whose grid has ``start``, in list order."""
+        position = start - self.problem.origin
+        if position < 0:
+            return []
+        return [c for c in self.problem.services[0].candidates if c.grid_bits >> position & 1]
 
     # -----------------------------------------------------------------------------------------
     # The best visits at one start
@@ -165,7 +151,7 @@ class ChainSearch(Tables):
         if self.problem.overlap:
             return bool(overlapping(self, start, 1, first_only=True))
         if self.simple:
-            return self._best_simple(start) is not None
+            return self._best_simple(start, first_only=True) is not None
         return bool(sequential(self, start, 1, first_only=True))
 
     def at(self, start: int, k: int) -> list[Found]:
@@ -191,12 +177,12 @@ class ChainSearch(Tables):
         options = self.option_cache.get(key)
         if options is None:
             duration = self.durations[i]
+            shift = reach - self.problem.origin
             options = []
-            for position, master, los, his in self.free_lists[i]:
-                # The free set is disjoint intervals: the first one ending at or after ``reach``.
-                j = bisect_left(his, reach)
-                if j < len(his):
-                    begin = los[j] if los[j] > reach else reach
+            for position, master, bits in self.free_bits(i):
+                rest = bits >> shift  # the allowed starts at or after ``reach``: the lowest one
+                if rest:
+                    begin = reach + (rest & -rest).bit_length() - 1
                     options.append((begin + duration, position, master, begin))
             options.sort()
             self.option_cache[key] = options
@@ -209,20 +195,13 @@ class ChainSearch(Tables):
         walk down the services; None means no visit can be completed from ``reach``.
         """
         last = len(self.durations)
-        cache = self.end_cache
+        cache, origin, anyone = self.end_cache, self.problem.origin, self.any_bits
         while i < last:
             key = (i, reach)
             end = cache.get(key, _UNSEEN)
             if end is _UNSEEN:
-                end = None
-                for _, _, los, his in self.free_lists[i]:
-                    j = bisect_left(his, reach)
-                    if j < len(his):
-                        begin = los[j] if los[j] > reach else reach
-                        if end is None or begin < end:
-                            end = begin
-                if end is not None:
-                    end += self.durations[i]
+                rest = anyone(i) >> (reach - origin)  # some master's earliest start from ``reach``
+                end = reach + (rest & -rest).bit_length() - 1 + self.durations[i] if rest else None
                 cache[key] = end
             if end is None:
                 return None
@@ -230,14 +209,15 @@ class ChainSearch(Tables):
             i += 1
         return reach
 
-    def _best_simple(self, start: int) -> Found | None:
+    def _best_simple(self, start: int, first_only: bool = False) -> Found | None:
         """The best visit at ``start`` when each step is one service and nothing overlaps.
 
         The same depth-first search as :func:`.sequence.sequential` for k = 1, kept lean
         because it runs for every grid point of every day: bounds from ``_relaxed_end``, Pareto
-        pruning, and the last service picked by one pass over its masters.
+        pruning, and the last service picked by one pass over its masters. ``first_only``: stop
+        at the first visit found (it says that one exists, it need not be the best).
         """
-        openers = self._opener_map().get(start)
+        openers = self._openers_at(start)
         if not openers:
             return None
         durations = self.durations
@@ -255,7 +235,8 @@ class ChainSearch(Tables):
             self.by_master,
             self.work,
         )
-        options_at, relaxed_end, free_lists = self._options, self._relaxed_end, self.free_lists
+        options_at, relaxed_end, free_bits = self._options, self._relaxed_end, self.free_bits
+        origin = self.problem.origin
         last = len(durations) - 1
         best_key: Key | None = None
         best_placement: Placement = ()
@@ -274,11 +255,11 @@ class ChainSearch(Tables):
                 # The last service: the earliest end wins, then the first master in the list.
                 duration = durations[i]
                 leaf = None
-                for position, master, los, his in free_lists[i]:
+                for position, master, bits in free_bits(i):
                     lower = late.get(master, reach)
-                    j = bisect_left(his, lower)
-                    if j < len(his):
-                        begin = los[j] if los[j] > lower else lower
+                    rest = bits >> (lower - origin)
+                    if rest:
+                        begin = lower + (rest & -rest).bit_length() - 1
                         if leaf is None or begin + duration < leaf[0]:
                             leaf = (begin + duration, position, master, begin)
                 if leaf is not None and leaf[0] <= limit:
@@ -315,6 +296,8 @@ class ChainSearch(Tables):
                         continue
                 until = end + gaps[i] + buffers[master]
                 place(i + 1, end, (*blocked, (master, until)), branch, (*placed, (master, begin)))
+                if first_only and best_key is not None:
+                    return
 
         floor_span = bound - start
         seen_free_master = False
@@ -324,8 +307,8 @@ class ChainSearch(Tables):
                 if seen_free_master:
                     continue  # same end, later in the list: never better
                 seen_free_master = True
-            if best_key is not None and best_key[0] == floor_span:
-                break  # the bound is reached; a later opener only ranks lower
+            if best_key is not None and (first_only or best_key[0] == floor_span):
+                break  # the bound is reached (a later opener only ranks lower), or one is enough
             until = first_end + gaps[0] + buffers[master]
             place(1, first_end, ((master, until),), (candidate.position,), ((master, start),))
         return None if best_key is None else (best_key, best_placement)

@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import combinations
 
-from .problem import Candidate
 from .tables import Tables
 
 __all__ = ["DayBits", "bits_of"]
@@ -111,39 +110,23 @@ def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
 class DayBits:
     """The lower and upper start sets of one problem (see the module docstring), as bitsets.
 
-    ``origin`` is the minute of bit 0: the earliest allowed start of any service and master.
+    ``origin`` is the minute of bit 0: the earliest window start of any master of the request.
     """
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         problem = tables.problem
-        self.origin = min(c.free_los[0] for service in problem.services for c in service.candidates)
-        self._combs: dict[int, int] = {}
+        self.origin = problem.origin
         self.n_services = len(problem.services)
 
     # -- the bitsets of one service ------------------------------------------------------------
 
-    def _free(self, candidate: Candidate) -> int:
-        """R1, R6: every minute at which this master may start this service."""
-        origin, bits = self.origin, 0
-        for lo, hi in zip(candidate.free_los, candidate.free_his, strict=True):
-            bits |= ((1 << (hi - lo + 1)) - 1) << (lo - origin)
-        return bits
-
-    def _grid(self, candidate: Candidate) -> int:
-        """R1, R5, R6: the grid points among them (``lo + k * step``: one geometric series each)."""
-        origin, step, combs, bits = self.origin, candidate.step, self._combs, 0
-        for first, hi, _ in candidate.grid_intervals:
-            count = (hi - first) // step + 1
-            comb = combs.get(count)
-            if comb is None:
-                comb = combs[count] = ((1 << (step * count)) - 1) // ((1 << step) - 1)
-            bits |= comb << (first - origin)
-        return bits
-
     def _service_sets(self, index: int, on_grid: bool) -> list[int]:
-        make: Callable[[Candidate], int] = self._grid if on_grid else self._free
-        return [make(candidate) for candidate in self.tables.problem.services[index].candidates]
+        """R1, R5, R6: per master, the minutes at which it may start the service (grid points only)."""
+        candidates = self.tables.problem.services[index].candidates
+        if on_grid:
+            return [candidate.grid_bits for candidate in candidates]
+        return [candidate.bits for candidate in candidates]
 
     def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
         """Step ``s``'s common starts (R3): ``[distinct, robust for each k in robust]``, and the sets.

@@ -36,6 +36,8 @@ class Tables:
         # ``(service, reach)`` -> earliest placements; ``(service or -1 - step, reach)`` -> bound.
         self.option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         self.end_cache: dict[tuple[int, int], object] = {}
+        self._free_bits: list[list[tuple[int, int, int]] | None] = [None] * len(services)
+        self._any_bits: list[int | None] = [None] * len(services)
 
     @cached_property
     def later(self) -> list[set[int]]:
@@ -51,13 +53,28 @@ class Tables:
         """Per service: master index -> its candidate."""
         return [{c.master: c for c in service.candidates} for service in self.problem.services]
 
-    @cached_property
-    def free_lists(self) -> list[list[tuple[int, int, list[int], list[int]]]]:
-        """Per service: (position, master, starts, ends) of the free intervals, ready to bisect."""
-        return [
-            [(c.position, c.master, c.free_los, c.free_his) for c in service.candidates]
-            for service in self.problem.services
-        ]
+    def free_bits(self, i: int) -> list[tuple[int, int, int]]:
+        """Service ``i``: (position, master, allowed starts as a bitset) of each candidate.
+
+        Made per service when first asked: the service that opens the visit keeps only its grid
+        starts (:class:`~.problem.Candidate`), and the exact search rarely needs its free ones.
+        """
+        found = self._free_bits[i]
+        if found is None:
+            found = self._free_bits[i] = [
+                (c.position, c.master, c.bits) for c in self.problem.services[i].candidates
+            ]
+        return found
+
+    def any_bits(self, i: int) -> int:
+        """Service ``i``: the minutes at which some master may start it (R2 ignored)."""
+        found = self._any_bits[i]
+        if found is None:
+            found = 0
+            for _, _, bits in self.free_bits(i):
+                found |= bits
+            self._any_bits[i] = found
+        return found
 
     def limit(self, start: int) -> int:
         """R7: the latest end of a visit that starts at ``start``."""

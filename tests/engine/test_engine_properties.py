@@ -48,19 +48,22 @@ class Day:
 
 
 def _free_runs(start: int, end: int, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Free minutes of the shift ``[start, end)`` outside the blocked intervals, as windows."""
-    free = [True] * (end - start)
-    for block_start, block_end in blocked:
-        for minute in range(max(block_start, start), min(block_end, end)):
-            free[minute - start] = False
+    """Free minutes of the shift ``[start, end)`` outside the blocked intervals, as windows.
+
+    The maximal runs of free minutes: the blocks clipped to the shift, in order of their starts,
+    leave the gaps between the minutes they cover so far.
+    """
     windows: list[tuple[int, int]] = []
-    run_start = None
-    for offset, is_free in enumerate([*free, False]):
-        if is_free and run_start is None:
-            run_start = offset
-        elif not is_free and run_start is not None:
-            windows.append((start + run_start, start + offset))
-            run_start = None
+    cursor = start
+    for block_start, block_end in sorted(blocked):
+        block_start, block_end = max(block_start, start), min(block_end, end)
+        if block_start >= block_end:
+            continue
+        if block_start > cursor:
+            windows.append((cursor, block_start))
+        cursor = max(cursor, block_end)
+    if cursor < end:
+        windows.append((cursor, end))
     return windows
 
 

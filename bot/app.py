@@ -20,8 +20,15 @@ from bot.dialogs.privacy import ForgetConversation
 from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade, DatabaseConnections
 from bot.i18n import ClientLanguageMiddleware, build_i18n
-from bot.middlewares import AnswerTracker, CallbackAnswerGuard, PrivateChatsOnly, RetryAfterMiddleware
+from bot.middlewares import (
+    AnswerTracker,
+    CallbackAnswerGuard,
+    PrivateChatsOnly,
+    QuietMessageManager,
+    RetryAfterMiddleware,
+)
 from bot.staff import staff_router, works_in_groups
+from bot.stray_buttons import stray_buttons_router
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
 from bot.waitlist import waitlist_router
 
@@ -40,7 +47,8 @@ def build_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with every router, the dialogs and the middlewares, in the order that
     matters: commands and the notifications' buttons and /today (``staff.py``) before dialogs
-    (so /start wins over a dialog's text input), the fallback after them, the language
+    (so /start wins over a dialog's text input), then buttons that belong to no current screen
+    (``stray_buttons.py``), the fallback after them, the language
     middleware after ``setup_dialogs`` (so the dialogs' internal updates are translated too).
     Before all of them: the per-user throttle (``throttle``: Redis buckets beside a Redis
     storage, memory ones otherwise) and the gate that keeps the client's side to private chats."""
@@ -62,10 +70,11 @@ def build_dispatcher(
     dp.include_router(commands_router())
     dp.include_router(staff_router())
     dp.include_router(waitlist_router())
+    dp.include_router(stray_buttons_router())
     for dialog in all_dialogs():
         dp.include_router(dialog)
     dp.include_router(fallback_router())
-    setup_dialogs(dp, events_isolation=events_isolation)
+    setup_dialogs(dp, events_isolation=events_isolation, message_manager=QuietMessageManager())
     language.setup(dp)
 
     if set_commands_on_startup:

@@ -1,8 +1,10 @@
 """What the client sees when something goes wrong: never a traceback, always a screen.
 
-- A stale button (old message, a dialog that is closed or not on top, a renamed state, state
-  lost after a restart): the callback is answered and the current screen is shown anew (the
-  main menu when nothing is open).
+- A stale button of an older message: the callback is answered with a toast and that message
+  loses its keyboard (``bot/stray_buttons.py``); the current screen stays as it is.
+- A stale button on the current message (a dialog that is closed or not on top, a renamed
+  state, state lost after a restart): the callback is answered and the current screen is shown
+  anew (the main menu when nothing is open).
 - A time the clocks skip (02:30 on the night they jump forward) reached a booking: the times
   screen shows that day's real times with a line that says why. The time buttons never offer
   such a time; a stale or forged choice, or a salon time zone changed meanwhile, can.
@@ -38,6 +40,7 @@ from bot.dialogs.states import MenuSG
 from bot.facade import BookingFacade, NonexistentLocalTimeError, VisitNotFoundError
 from bot.i18n import telegram_language
 from bot.middlewares import answer_quietly
+from bot.stray_buttons import from_an_older_message, refuse_stale
 from bot.texts import N_, VISIT_GONE, _
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,11 @@ def errors_router() -> Router:
     @router.error(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
     async def stale(event: ErrorEvent, bot: Bot, dialog_manager: DialogManager) -> None:
         log.info("stale dialog event: %s", event.exception)
+        callback = event.update.callback_query
+        stack = dialog_manager.current_stack() if dialog_manager.has_context() else None
+        if callback is not None and from_an_older_message(callback, stack):
+            await refuse_stale(callback, bot, stack)  # no copy of the current screen
+            return
         await _answer(event, bot)
         if dialog_manager.has_context():
             set_notice(dialog_manager, STALE)

@@ -191,6 +191,19 @@ class BookingFacade:
     ) -> date | None:
         return await self._call("nearest_date", list(service_ids), master_id, reschedule_ref=reschedule_ref)
 
+    async def plan_visit(
+        self,
+        service_ids: list[int],
+        master_id: int | None,
+        day: date,
+        time: str,
+        *,
+        reschedule_ref: str | None = None,
+    ) -> list[Any]:
+        return await self._call(
+            "plan_visit", list(service_ids), master_id, day, time, reschedule_ref=reschedule_ref
+        )
+
     async def booking_window(self) -> tuple[date, date]:
         return await self._call("booking_window")
 

@@ -5,6 +5,8 @@
 - ``CallbackAnswerGuard`` (outer, on callback queries) with ``AnswerTracker`` (on the
   session): after the handlers ran, a callback query that nobody answered is answered, so the
   client's button never keeps spinning.
+- ``QuietMessageManager`` (aiogram-dialog's message manager): a callback query a handler has
+  already answered (with a toast) is not answered a second time, which Telegram refuses.
 - ``PrivateChatsOnly`` (outer, on updates): in a group (the staff chat included) only the
   staff's own events reach the handlers; the client's menu and dialogs live in private chats.
 """
@@ -23,6 +25,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram_dialog.manager.message_manager import MessageManager
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,17 @@ async def answer_quietly(bot: Bot, callback_query_id: str, text: str | None = No
         await bot.answer_callback_query(callback_query_id, text=text)
     except TelegramAPIError as error:
         log.info("could not answer callback %s: %s", callback_query_id, error)
+
+
+class QuietMessageManager(MessageManager):
+    """aiogram-dialog answers every callback it handled; a handler that answered with a toast
+    (``answer_quietly(..., text=...)``) already did, and a second answer is an error."""
+
+    async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
+        pending = _pending_answer.get()
+        if pending is not None and pending["id"] == callback_query.id and pending["answered"]:
+            return
+        await super().answer_callback(bot, callback_query)
 
 
 class CallbackAnswerGuard(BaseMiddleware):

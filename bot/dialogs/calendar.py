@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton
-from aiogram_dialog import DialogManager
+from aiogram_dialog import DialogManager, ShowMode
 from aiogram_dialog.api.internal import RawKeyboard
 from aiogram_dialog.api.protocols import DialogProtocol
 from aiogram_dialog.widgets.kbd import Calendar, CalendarScope, CalendarUserConfig
@@ -35,8 +35,8 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import (
 )
 from babel.dates import format_date, get_day_names
 
-from bot.dialogs.common import set_notice
-from bot.texts import N_, current_locale
+from bot.middlewares import answer_quietly
+from bot.texts import N_, _, current_locale
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class _DaysView(CalendarDaysView):
         day = start
         while day < end:
             row = []
-            for _ in range(7):
+            for _column in range(7):
                 if day.month != offset.month:
                     row.append(InlineKeyboardButton(text=" ", callback_data=noop))
                 else:
@@ -207,12 +207,17 @@ class AvailabilityCalendar(Calendar):
     async def _process_item_callback(
         self, callback: CallbackQuery, data: str, dialog: DialogProtocol, manager: DialogManager
     ) -> bool:
+        """Paging, a free day, or nothing: an inert cell (title, weekday, blank, a day that
+        cannot be booked) or forged data only answers the callback (a closed day with a toast
+        saying why): redrawing the same screen is a request Telegram refuses as not modified."""
         offset = self.get_offset(manager) or date.today()
         if data in (CALLBACK_PREV_MONTH, CALLBACK_NEXT_MONTH):
             target = prev_month_begin(offset) if data == CALLBACK_PREV_MONTH else next_month_begin(offset)
             low, high = await manager.middleware_data["facade"].booking_window()
             if month_begin(low) <= target <= high:
                 self.set_offset(target, manager)
+            else:
+                manager.show_mode = ShowMode.NO_UPDATE
             return True
         if data.startswith(FULL_DAY) and data[1:].isdigit() and len(data) <= 13:
             try:
@@ -221,12 +226,14 @@ class AvailabilityCalendar(Calendar):
                 full = None
             if full is not None and self.on_full_day is not None:
                 await self.on_full_day(callback, manager, full)
-            elif full is not None:
-                set_notice(manager, INERT_DAY)
+            else:  # no waitlist here (a reschedule): a full day is inert, the toast says why
+                await answer_quietly(manager.middleware_data["bot"], callback.id, _(INERT_DAY))
+                manager.show_mode = ShowMode.NO_UPDATE
             return True
         if data.startswith(NOOP):
             if data != NOOP:
-                set_notice(manager, INERT_DAY)
+                await answer_quietly(manager.middleware_data["bot"], callback.id, _(INERT_DAY))
+            manager.show_mode = ShowMode.NO_UPDATE
             return True
         if data.isdigit() and len(data) <= 12:
             try:
@@ -237,4 +244,5 @@ class AvailabilityCalendar(Calendar):
                 await self.on_click.process_event(callback, self.managed(manager), manager, day)
                 return True
         log.warning("ignored calendar callback %r from user %s", data, callback.from_user.id)
+        manager.show_mode = ShowMode.NO_UPDATE
         return True

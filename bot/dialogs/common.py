@@ -58,17 +58,27 @@ async def slot_label(manager: DialogManager, day: date | None, token: str) -> st
     return slot_text(day, token, await salon_tz(manager)) if day and token else token
 
 
+# The mark of a notice line: a warning (something did not happen) or a success.
+WARNING_MARK = "⚠️"
+SUCCESS_MARK = "✅"
+
+
 def set_notice(manager: DialogManager, msgid: str, **params: Any) -> None:
-    """Show one line above the next rendering of the current screen (then it is gone)."""
+    """Show one warning line above the next rendering of the current screen (then it is gone)."""
     manager.dialog_data[NOTICE_KEY] = [msgid, params]
+
+
+def set_success(manager: DialogManager, msgid: str, **params: Any) -> None:
+    """Like ``set_notice``, for something that went well (a different mark)."""
+    manager.dialog_data[NOTICE_KEY] = [msgid, params, SUCCESS_MARK]
 
 
 async def notice_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     stored = dialog_manager.dialog_data.pop(NOTICE_KEY, None)
     if not stored:
         return {"notice": ""}
-    msgid, params = stored
-    return {"notice": "⚠️ " + _(msgid).format_map(params) + "\n"}
+    msgid, params, *mark = stored
+    return {"notice": f"{mark[0] if mark else WARNING_MARK} " + _(msgid).format_map(params) + "\n"}
 
 
 async def on_stray_input(message: Message, _widget: Any, manager: DialogManager) -> None:
@@ -103,7 +113,8 @@ def home_button(label: Text, widget_id: str) -> Button:
 
 
 def cancel_button() -> Button:
-    return home_button(T("✖ Cancel"), "cx")
+    """Closes the flow (to the main menu); named apart from "❌ Cancel visit"."""
+    return home_button(T("✖ Close"), "cx")
 
 
 def nav_row(back: State | None) -> Row:
@@ -112,14 +123,16 @@ def nav_row(back: State | None) -> Row:
 
 
 class Screen(Window):
-    """A window that logs callbacks none of its widgets took (forged or from an older layout);
-    the dialog then just shows the screen again and answers the query."""
+    """A window that logs callbacks none of its widgets took (forged or from an older layout)
+    and leaves the message as it is: the query is only answered (aiogram-dialog would redraw
+    the same screen, which Telegram refuses as "message is not modified")."""
 
     async def process_callback(self, callback: CallbackQuery, dialog: Any, manager: DialogManager) -> bool:
         processed = await super().process_callback(callback, dialog, manager)
         if not processed:
             log.warning("ignored callback data %r from user %s", callback.data, callback.from_user.id)
-        return processed
+            manager.show_mode = ShowMode.NO_UPDATE
+        return True
 
 
 def screen(*widgets: Any, state: State, getter: Any = None, **kwargs: Any) -> Window:

@@ -10,7 +10,7 @@ from aiogram_dialog import Dialog, DialogManager
 from aiogram_dialog.widgets.kbd import Column, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.dialogs.common import cancel_button, choice, client_id, facade, screen, set_notice
+from bot.dialogs.common import cancel_button, choice, client_id, facade, screen, set_success
 from bot.dialogs.privacy import erase_button, erase_window
 from bot.dialogs.states import BookingSG, MenuSG, MyBookingsSG
 from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
@@ -41,7 +41,7 @@ async def on_language(callback: CallbackQuery, _widget: Any, manager: DialogMana
     if middleware is not None:
         middleware.remember(client_id(manager), code)
         middleware.i18n.current_locale = code
-    set_notice(manager, N_("Language saved."))
+    set_success(manager, N_("Language saved."))
     await manager.switch_to(MenuSG.main)
 
 

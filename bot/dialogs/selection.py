@@ -63,17 +63,39 @@ async def selection_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dic
         masters = await facade(dialog_manager).list_masters(ids)
         master_name = next((m.name for m in masters if m.id == master), master_name)
     day = chosen_day(dialog_manager)
+    token = dialog_manager.dialog_data.get("time", "")
+    plan = await _plan(dialog_manager, day, token)
+    if plan:  # the truth at this slot: who does what, and when
+        by_id = {s.id: s for s in chosen}
+        lines = [
+            f"• {texts.clock(item.starts_at)} {item.service_name} · {item.master_name}"
+            + (f" · {_cost(by_id[item.service_id])}" if item.service_id in by_id else "")
+            for item in plan
+        ]
+        master_name = ", ".join(dict.fromkeys(item.master_name for item in plan))
+    else:
+        lines = [f"• {s.name} · {texts.duration(s.duration)} · {texts.price(s.price)}" for s in chosen]
     return {
-        "services_text": "\n".join(
-            f"• {s.name} · {texts.duration(s.duration)} · {texts.price(s.price)}" for s in chosen
-        ),
+        "services_text": "\n".join(lines),
         "total_duration": texts.duration(sum(s.duration for s in chosen)),
         "total_price": texts.price(sum((s.price for s in chosen), 0)),
         "master_name": master_name,
         "day_text": texts.day(day) if day else "",
-        "time_text": await slot_label(dialog_manager, day, dialog_manager.dialog_data.get("time", "")),
+        "time_text": await slot_label(dialog_manager, day, token),
         "multi": len(chosen) > 1,
     }
+
+
+def _cost(service: Any) -> str:
+    return f"{texts.duration(service.duration)} · {texts.price(service.price)}"
+
+
+async def _plan(manager: DialogManager, day: date | None, token: str) -> list[Any]:
+    if day is None or not token:
+        return []
+    return await facade(manager).plan_visit(
+        service_ids(manager), master_id(manager), day, token, reschedule_ref=visit_ref(manager)
+    )
 
 
 SUMMARY_TEXT = (

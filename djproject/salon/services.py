@@ -24,7 +24,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from django.db.models import Count, Q, QuerySet
 
 from booking import VisitQuery, selectors
-from booking.adapters.availability import DjangoAvailabilityAdapter
+from booking.adapters.availability import DjangoAvailabilityAdapter, parse_resource_id
 from booking.engine import BookingChainSolution
 from booking.errors import (
     AppointmentNotActiveError,
@@ -387,6 +387,45 @@ def nearest_date(
     query = visit_query(service_ids, master_id, reschedule_ref)
     result = selectors.get_nearest_slots(adapter, query, adapter.today())
     return result.booking_date if result.has_solutions else None
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    """One service of a visit not booked yet: who would do it, and when (salon local time)."""
+
+    service_id: int
+    service_name: str
+    master_name: str
+    starts_at: datetime
+
+
+def plan_visit(
+    service_ids: list[int], master_id: int | None, day: date, time: str, *, reschedule_ref: str | None = None
+) -> list[PlannedItem]:
+    """Who would do what, and when, were the visit booked at this slot now: the visit
+    ``book_visit`` (or ``reschedule_visit``) would persist, for the summary to name. Booking
+    decides again under the locks; an empty list when the slot is gone or names no time."""
+    adapter = get_adapter()
+    query = visit_query(service_ids, master_id, reschedule_ref)
+    try:
+        moment = _salon_moment(day, time, adapter.salon_tz)
+    except ValueError:  # a token that names no time, or one the clocks skip
+        return []
+    solution = selectors.get_available_slots(adapter, query, day, max_solutions=1).best_at(moment)
+    if solution is None:
+        return []
+    master_of = {item.resource_id: parse_resource_id(item.resource_id)[0] for item in solution.items}
+    names = dict(Service.objects.filter(pk__in=query.service_ids).values_list("pk", "name"))
+    masters = dict(Master.objects.filter(pk__in=set(master_of.values())).values_list("pk", "name"))
+    return [
+        PlannedItem(
+            service_id=int(item.service_id),
+            service_name=names.get(int(item.service_id), ""),
+            master_name=masters.get(master_of[item.resource_id], ""),
+            starts_at=item.start_time.astimezone(adapter.salon_tz),
+        )
+        for item in solution.items
+    ]
 
 
 # --------------------------------------------------------------------------------------------

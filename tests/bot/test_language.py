@@ -40,7 +40,7 @@ async def test_a_picked_language_is_stored_and_wins_over_telegrams(demo_salon, m
     keyboard = user.keyboard_message().inline_keyboard
     assert [b["text"] for b in keyboard[1]] == ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
     await user.press("⚡ Ближайшая свободная дата")
-    assert user.text.startswith("Свободное время на ")
+    assert user.text.startswith("Свободное время — ")
 
 
 async def test_prices_and_durations_are_formatted_in_the_clients_language(demo_salon, make_user):

@@ -14,18 +14,22 @@ from tests.bot.flows import choose_services, conversation_dispatcher
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def test_a_button_of_an_old_message_is_answered_and_the_current_screen_shown(demo_salon, make_user):
+async def test_a_button_of_an_old_message_is_answered_and_loses_its_keyboard(demo_salon, make_user):
     user = make_user()
     await user.send_text("/start")
     old_message = user.last_message()
     _kind, book = user.find_button("📅 Book")
     await user.send_text("/start")  # a new menu; the old one's dialog is gone
+    current = user.last_message()
+    old_message.inline_keyboard = [[book]]  # as a client's Telegram may still show it
 
     callback_id = await user.send_callback(book["callback_data"], old_message)
 
     assert user.telegram.callback_answered(callback_id)
-    assert "older message" in user.text
-    assert "📅 Book" in user.buttons()
+    answer = user.telegram.calls_of("answerCallbackQuery")[-1].params
+    assert "older message" in answer["text"]
+    assert old_message.inline_keyboard is None  # no second live menu
+    assert user.last_message() is current and "📅 Book" in user.buttons()
 
 
 async def test_state_lost_after_a_restart_restarts_the_menu_cleanly(demo_salon, make_user, bot, telegram):
@@ -173,11 +177,11 @@ async def test_every_screen_has_back_and_cancel(demo_salon, make_user):
     await user.send_text("/start")
     await user.press("📅 Book")
     for step in ("Hair", "Blow-dry", "Continue ▶", "Anna", "⚡ Nearest free date"):
-        assert user.buttons()[-2:] == ["◀ Back", "✖ Cancel"], user.text
+        assert user.buttons()[-2:] == ["◀ Back", "✖ Close"], user.text
         label = next(b for b in user.buttons() if b.startswith(step))
         await user.press(label)
-    assert user.buttons()[-2:] == ["◀ Back", "✖ Cancel"]
-    await user.press("✖ Cancel")
+    assert user.buttons()[-2:] == ["◀ Back", "✖ Close"]
+    await user.press("✖ Close")
     assert "Welcome to Salon Aurora!" in user.text
 
 

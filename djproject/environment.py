@@ -160,7 +160,10 @@ def secret_key(environment: Environment) -> str:
         return key or DEVELOPMENT_SECRET_KEY
     hint = f"set a random one of {SECRET_KEY_MIN_LENGTH}+ characters: {GENERATE_KEY}"
     if not key:
-        raise SettingsError(f"DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off; {hint}")
+        raise SettingsError(
+            f"DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off; {hint} "
+            "(for development instead: DJANGO_DEBUG=true)"
+        )
     if key == DEVELOPMENT_SECRET_KEY or any(mark in key.lower() for mark in PLACEHOLDER_MARKS):
         raise SettingsError(f"DJANGO_SECRET_KEY is a placeholder, not a secret; {hint}")
     if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE:

@@ -1,21 +1,42 @@
 # `make demo` and `make test` set up .venv themselves; everything else is a helper.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+#
+# PYTHON: the first supported interpreter (3.11-3.13, as pyproject.toml's requires-python)
+# that runs; a pyenv shim of a version that is not selected fails and is skipped.
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))
+ifndef PYTHON
+PYTHON := $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c '$(SUPPORTED)' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+endif
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: venv messages test demo lint migrate seed bench clean
+# "3.11" for an interpreter, empty when it does not run.
+version_of = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Empty when $(VENV) is missing, broken, or made with another Python than $(PYTHON): such a
+# venv is removed and made anew (a venv of the wrong Python would otherwise be kept forever).
+VENV_MATCHES := $(if $(PYTHON),$(filter $(call version_of,$(PYTHON)),$(call version_of,$(PY))))
 
-# Re-install only when the dependency list changes.
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+# The development values, set explicitly: the settings' own defaults are production ones
+# (DEBUG off, a real secret key required). CI and the test settings set them the same way.
+migrate seed demo bench: export DJANGO_DEBUG := true
+
+.PHONY: venv messages test demo lint migrate seed bench clean venv-of-another-python
+
+# Re-install when the dependency list changes, and from scratch when the venv's Python differs.
+$(STAMP): pyproject.toml $(if $(VENV_MATCHES),,venv-of-another-python)
+	@test -n "$(PYTHON)" || { echo "make: no Python 3.11-3.13 found; set PYTHON=/path/to/python3.1x" >&2; exit 1; }
+	$(if $(VENV_MATCHES),,rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+venv-of-another-python:
+	@echo "make: $(VENV) is missing or not made with $(PYTHON) ($(call version_of,$(PYTHON))): making it anew"
 
 # Compiled catalogues (.mo) are build products, never committed.
 messages: venv
@@ -48,5 +69,5 @@ bench: venv messages
 	$(PY) -m bot.bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .test-db*.sqlite3*
+	rm -rf $(VENV) .venv-* .pytest_cache .ruff_cache .test-db*.sqlite3*
 	find locales -name '*.mo' -delete

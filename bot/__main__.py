@@ -33,6 +33,11 @@ def main() -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproject.settings")
     django.setup()  # before anything that imports models (the facade's services)
+    if not args.local and not _token_is_set():
+        # Not a failure to retry: exit 0, so `restart: on-failure` (docker-compose.yml) leaves
+        # the bot stopped, with this line in its log, instead of a restart loop.
+        print(NO_TOKEN, file=sys.stderr)
+        return 0
     problem = check_database()
     if problem is not None:
         code, line = problem
@@ -55,8 +60,6 @@ def main() -> int:
         asyncio.run(run_local(dp, build_bot(session=telegram), telegram))
         return 0
 
-    if not config.token:
-        parser.error("BOT_TOKEN is not set (use --local to try the bot without one)")
     sender = OutboxSender(build_sender_bot(config.token, api_url=config.api_url))
     if args.worker:
         asyncio.run(_work(sender))
@@ -78,6 +81,18 @@ def main() -> int:
 
     asyncio.run(poll())
     return 0
+
+
+NO_TOKEN = (
+    "python -m bot: BOT_TOKEN is empty, so the bot is not started; set it (from @BotFather) "
+    "and start the bot again, or run `python -m bot --local` to try it in this terminal"
+)
+
+
+def _token_is_set() -> bool:
+    from django.conf import settings
+
+    return bool(settings.BOT_TOKEN.strip())
 
 
 DATABASE_UNREACHABLE = 2

@@ -1,9 +1,9 @@
-"""Bot settings: Django settings for what the whole project shares, the environment for the
-webhook server's own address (only the bot process listens there)."""
+"""Bot settings: Django settings for what the whole project shares, the environment (read and
+checked by djproject.environment, .env included) for the webhook server's own address (only
+the bot process listens there)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 
@@ -23,13 +23,16 @@ def load_config() -> BotConfig:
     """Read the configuration; call after ``django.setup()``."""
     from django.conf import settings
 
+    from djproject.environment import load_environment
+
+    environment = load_environment()
     return BotConfig(
         token=settings.BOT_TOKEN,
         api_url=settings.BOT_API_URL,
         webhook_url=settings.WEBHOOK_URL,
         webhook_secret=settings.WEBHOOK_SECRET,
         redis_url=settings.REDIS_URL,
-        webhook_host=os.environ.get("WEBHOOK_HOST", "0.0.0.0"),
-        webhook_port=int(os.environ.get("WEBHOOK_PORT", "8080")),
-        webhook_path=os.environ.get("WEBHOOK_PATH", "/webhook"),
+        webhook_host=environment.webhook_host,
+        webhook_port=environment.webhook_port,
+        webhook_path=environment.webhook_path,
     )

@@ -16,6 +16,8 @@ from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from django.db import InterfaceError, OperationalError
 
+from djproject import paths
+
 if TYPE_CHECKING:
     from bot.facade import BookingFacade
 
@@ -25,7 +27,7 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ru", "de")
 DEFAULT_LANGUAGE = "en"
 # Each language named in itself: a client who cannot read the current one still finds theirs.
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ru": "Русский", "de": "Deutsch"}
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = paths.LOCALES_DIR  # the checkout's locales/, or the copy an installed wheel ships
 DOMAIN = "bot"
 
 

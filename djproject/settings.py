@@ -1,32 +1,44 @@
-"""Django settings, driven by environment variables (see the README's configuration table).
+"""Django settings, driven by environment variables (see the README's configuration table and
+djproject/environment.py, which declares and checks every one of them).
 
-Defaults are safe for development on one machine: SQLite, a local-memory cache, DEBUG on.
+Defaults are the production-safe ones: DEBUG off, secure cookies, HSTS, HTTPS redirects, and a
+real secret key required. Development sets ``DJANGO_DEBUG=true`` explicitly (``make demo`` and
+the test settings do), which also allows the development key. A missing or wrong variable stops
+the process with one line naming it, before anything runs on a bad configuration.
 """
 
 import os
-from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from djproject.environment import SettingsError, load_environment, secret_key
+from djproject.paths import LOCALES_DIR, TEMPLATES_DIR, data_dir
 
+try:
+    ENV = load_environment()
+    SECRET_KEY = secret_key(ENV)
+except SettingsError as error:
+    # One line, whoever imports the settings (manage.py, gunicorn, the bot): not a traceback.
+    raise SystemExit(f"Configuration error: {error}") from None
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# Runtime files (the SQLite database, collected static files); never inside site-packages.
+BASE_DIR = data_dir(ENV.salon_data_dir)
+DEBUG = ENV.django_debug
+ALLOWED_HOSTS = ENV.django_allowed_hosts
+CSRF_TRUSTED_ORIGINS = ENV.django_csrf_trusted_origins
 
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-insecure-key-change-me-in-production"
-DEBUG = env_bool("DJANGO_DEBUG", True)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# --- HTTPS (Django's deployment checklist; `manage.py check --deploy` is clean without DEBUG) -
+# The admin is served behind a TLS reverse proxy (see docker-compose.yml). The proxy tells the
+# scheme in a header that is trusted only when DJANGO_SECURE_PROXY_SSL_HEADER names it; the
+# health endpoint (djproject.health) answers before any of this, on plain HTTP.
+SECURE_PROXY_SSL_HEADER = ENV.proxy_ssl_header
+SECURE_SSL_REDIRECT = not DEBUG if ENV.django_secure_ssl_redirect is None else ENV.django_secure_ssl_redirect
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else ENV.django_hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.django_hsts_include_subdomains
+SECURE_HSTS_PRELOAD = ENV.django_hsts_preload
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the container's probe is answered before the Host header or HTTPS is checked.
+    "djproject.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,7 +71,7 @@ ROOT_URLCONF = "djproject.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "djproject" / "templates"],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -73,7 +87,7 @@ WSGI_APPLICATION = "djproject.wsgi.application"
 ASGI_APPLICATION = "djproject.asgi.application"
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_URL = ENV.database_url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # CONN_HEALTH_CHECKS: a connection kept for reuse (CONN_MAX_AGE) is checked once per request
 # (per update in the bot, see bot.facade.DatabaseConnections) before it is used, so one that
 # the server dropped meanwhile is replaced instead of failing the request.
@@ -89,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = ENV.redis_url
 # The local cache (no REDIS_URL) must hold a real month: busy intervals are cached per master
 # and date, 40 masters x 31 days = 1240 entries, where LocMemCache's default keeps only 300.
 LOCAL_CACHE = {
@@ -126,10 +140,10 @@ LOGIN_URL = "admin:login"
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("de", _("German"))]
-LOCALE_PATHS = [BASE_DIR / "locales"]
+LOCALE_PATHS = [LOCALES_DIR]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = os.environ.get("TIME_ZONE") or "Europe/Berlin"
+TIME_ZONE = ENV.time_zone
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -143,16 +157,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # --- Telegram -------------------------------------------------------------------------------
-BOT_TOKEN = os.environ.get("BOT_TOKEN", "")
-BOT_API_URL = os.environ.get("BOT_API_URL", "")
-WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
-WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
-STAFF_CHAT_ID = int(os.environ["STAFF_CHAT_ID"]) if os.environ.get("STAFF_CHAT_ID") else None
+BOT_TOKEN = ENV.bot_token
+BOT_API_URL = ENV.bot_api_url
+WEBHOOK_URL = ENV.webhook_url
+WEBHOOK_SECRET = ENV.webhook_secret
+STAFF_CHAT_ID = ENV.staff_chat_id
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": ENV.log_level},
 }

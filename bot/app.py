@@ -17,7 +17,7 @@ from bot import intent_ids
 from bot.commands import commands_router, fallback_router, set_commands
 from bot.dialogs import all_dialogs
 from bot.errors import StorageDownGuard, errors_router
-from bot.facade import BookingFacade, DatabaseConnections
+from bot.facade import BookingFacade
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import AnswerTracker, CallbackAnswerGuard, PrivateChatsOnly, RetryAfterMiddleware
 from bot.staff import staff_router, works_in_groups
@@ -52,7 +52,6 @@ def build_dispatcher(
     language = ClientLanguageMiddleware(i18n, facade)
     setup_throttling(dp, throttle or buckets_for(storage), i18n, language.get_locale)
     install_before_fsm(dp, PrivateChatsOnly(works_in_groups))
-    dp.update.outer_middleware(DatabaseConnections(facade))  # per update, as Django per request
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.errors.outer_middleware(StorageDownGuard(i18n))
     dp.include_router(errors_router())

@@ -65,7 +65,8 @@ PLAN = [
 
 
 class Timer:
-    """Collects the latency of each update; waits ``think`` seconds (untimed) before each."""
+    """Collects the latency of each update; waits about ``think`` seconds (untimed) before
+    each: 0.5–1.5 × ``think`` at random, so that clients do not tap in lockstep."""
 
     def __init__(self, think: float = 0.0) -> None:
         self.think = think
@@ -73,7 +74,7 @@ class Timer:
 
     async def __call__(self, action: Callable[[], Awaitable[Any]]) -> Any:
         if self.think:
-            await asyncio.sleep(self.think)
+            await asyncio.sleep(self.think * random.uniform(0.5, 1.5))
         started = time.perf_counter()
         try:
             return await action()

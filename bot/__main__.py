@@ -29,6 +29,19 @@ def main() -> int:
     mode.add_argument(
         "--worker", action="store_true", help="only send notifications (no updates are received)"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --webhook: N server processes on one port (SO_REUSEPORT; needs REDIS_URL)",
+    )
+    parser.add_argument(
+        "--answer-after-handling",
+        action="store_true",
+        help="with --webhook: answer each POST once its update is handled (Telegram redelivers "
+        "an update whose process died; bot.bench times updates this way)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproject.settings")
@@ -48,8 +61,13 @@ def main() -> int:
     from bot.config import load_config
     from bot.outbox import OutboxSender, attach_sender, build_sender_bot
     from bot.storage import build_storage
+    from bot.webhook import WORKER_ENV, run_webhook, serve_workers
 
     config = load_config()
+    if args.webhook and args.workers > 1 and WORKER_ENV not in os.environ:
+        if not config.redis_url:
+            parser.error("--workers needs REDIS_URL: the processes share the dialogs through Redis")
+        return serve_workers(args.workers, _worker_argv(args))
     if args.local:
         from bot.local import run_local
         from bot.local_session import TelegramSimulator
@@ -70,9 +88,13 @@ def main() -> int:
     bot = build_bot(config.token, api_url=config.api_url)
     attach_sender(dp, sender)  # started and stopped with polling or the webhook server
     if args.webhook:
-        from bot.webhook import run_webhook
-
-        run_webhook(dp, bot, config)
+        run_webhook(
+            dp,
+            bot,
+            config,
+            reuse_port=args.workers > 1,
+            handle_in_background=not args.answer_after_handling,
+        )
         return 0
 
     async def poll() -> None:
@@ -93,6 +115,13 @@ def _token_is_set() -> bool:
     from django.conf import settings
 
     return bool(settings.BOT_TOKEN.strip())
+
+
+def _worker_argv(args: argparse.Namespace) -> list[str]:
+    """The command line of one webhook worker: the supervisor's own; ``WORKER_ENV`` in its
+    environment makes it serve (with ``reuse_port``) instead of starting workers."""
+    argv = ["--webhook", "--workers", str(args.workers)]
+    return [*argv, "--answer-after-handling"] if args.answer_after_handling else argv
 
 
 DATABASE_UNREACHABLE = 2

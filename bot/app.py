@@ -18,7 +18,7 @@ from bot.commands import commands_router, fallback_router, set_commands
 from bot.dialogs import all_dialogs
 from bot.dialogs.privacy import ForgetConversation
 from bot.errors import StorageDownGuard, errors_router
-from bot.facade import BookingFacade, DatabaseConnections
+from bot.facade import BookingFacade
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import (
     AnswerTracker,
@@ -62,7 +62,6 @@ def build_dispatcher(
     language = ClientLanguageMiddleware(i18n, facade)
     setup_throttling(dp, throttle or buckets_for(storage), i18n, language.get_locale)
     install_before_fsm(dp, PrivateChatsOnly(works_in_groups))
-    dp.update.outer_middleware(DatabaseConnections(facade))  # per update, as Django per request
     dp.update.outer_middleware(ForgetConversation())  # "Delete my data": keys go after the update
     dp.callback_query.outer_middleware(CallbackAnswerGuard())
     dp.errors.outer_middleware(StorageDownGuard(i18n))

@@ -154,7 +154,6 @@ def errors_router() -> Router:
         same button again in a minute."""
         _log_database_error(event)
         await _answer(event, bot)
-        await facade.refresh_connection()  # a broken connection is replaced for the next query
         if dialog_manager is not None and dialog_manager.has_context():
             set_notice(dialog_manager, UNAVAILABLE)
             try:

@@ -1,9 +1,11 @@
 """The bot's only door to the database: one async method per salon service.
 
-Each method is exactly one ``sync_to_async`` call into ``djproject.salon.services`` (or
-``djproject.salon.staff`` for the staff side), so a whole booking step (transaction, locks,
-insert) runs in one thread hop and no ORM object escapes into async code. Handlers and getters
-never import the ORM.
+Each method is exactly one call into ``djproject.salon.services`` (or ``djproject.salon.staff``
+for the staff side) on a thread of the ORM pool (``bot.orm_threads``), so a whole booking step
+(transaction, locks, insert) runs in one thread hop and no ORM object escapes into async code.
+The pool's threads run the calls of different clients at the same time, and each call is
+handled as Django handles a request: a connection that the server dropped is replaced before
+the call's first query. Handlers and getters never import the ORM.
 
 ``OutboxFacade`` is the notification sender's door: the outbox claim protocol
 (``djproject.salon.outbox``) plus what rendering needs, on a thread of the sender's own.
@@ -17,14 +19,12 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
 
@@ -37,6 +37,7 @@ from booking.errors import (
     VisitLimitReachedError,
 )
 from booking.validators import InvalidPhoneNumberError
+from bot.orm_threads import OrmThreads, default_pool
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -56,7 +57,6 @@ __all__ = [
     "BookingEngineError",
     "BookingFacade",
     "ClientOverlapError",
-    "DatabaseConnections",
     "InvalidPhoneNumberError",
     "NonexistentLocalTimeError",
     "NotAllowedError",
@@ -103,14 +103,20 @@ class WaitlistSlotGoneError(LookupError):
 
 
 class BookingFacade:
-    """Async wrapper over the salon services module (injectable for tests and benchmarks)."""
+    """Async wrapper over the salon services module (injectable for tests and benchmarks).
+
+    ``threads``: the pool the calls run on; by default the process's one pool, shared by
+    every dispatcher of the process."""
 
     def __init__(
         self,
         services: ModuleType | None = None,
         staff: ModuleType | None = None,
         waitlist: ModuleType | None = None,
+        *,
+        threads: OrmThreads | None = None,
     ) -> None:
+        self._threads = threads or default_pool()
         self._services = services or importlib.import_module("djproject.salon.services")
         self._staff = staff or importlib.import_module("djproject.salon.staff")
         self._waitlist = waitlist or importlib.import_module("djproject.salon.waitlist")
@@ -124,7 +130,7 @@ class BookingFacade:
 
     async def _run(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await sync_to_async(function)(*args, **kwargs)
+            return await self._threads.run(function, *args, **kwargs)
         except self._not_found as error:
             raise VisitNotFoundError(str(error)) from error
         except CancellationTooLateError as error:
@@ -136,11 +142,9 @@ class BookingFacade:
         except self._gone as error:
             raise WaitlistSlotGoneError(getattr(error, "offer", None)) from error
 
-    async def refresh_connection(self) -> None:
-        """Drop the ORM thread's connection if it broke or outlived CONN_MAX_AGE, as Django
-        does around each request (with CONN_HEALTH_CHECKS the next query also checks a
-        reused one). Runs in the thread ``sync_to_async`` uses for every other call."""
-        await sync_to_async(close_old_connections)()
+    @property
+    def threads(self) -> OrmThreads:
+        return self._threads
 
     async def salon_info(self) -> SalonInfo:
         return await self._call("salon_info")
@@ -278,34 +282,6 @@ class BookingFacade:
     async def master_day(self, telegram_id: int) -> tuple[str, list[Visit]]:
         """The master's name and visits today (salon time); ``NotAllowedError`` for others."""
         return await self._run(self._staff.master_day, telegram_id)
-
-
-class DatabaseConnections(BaseMiddleware):
-    """Outer middleware on ``dp.update``: each update is the bot's request, so the ORM
-    thread's connection is refreshed before and after it. Without this a connection that
-    PostgreSQL dropped (a restart, an idle timeout) stays in the thread and every later update
-    fails until the bot is restarted."""
-
-    def __init__(self, facade: BookingFacade) -> None:
-        self.facade = facade
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        await self._refresh()
-        try:
-            return await handler(event, data)
-        finally:
-            await self._refresh()
-
-    async def _refresh(self) -> None:
-        try:
-            await self.facade.refresh_connection()
-        except Exception:  # closing a broken connection must not fail the update itself
-            log.warning("could not refresh the database connection", exc_info=True)
 
 
 class OutboxFacade:

@@ -79,6 +79,8 @@ class Environment(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/webhook"
     staff_chat_id: int | None = None
+    # Threads the bot runs its database calls on (bot/orm_threads.py); None: by database.
+    bot_db_threads: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("django_allowed_hosts", "django_csrf_trusted_origins", mode="before")
     @classmethod

@@ -89,7 +89,7 @@ ASGI_APPLICATION = "djproject.asgi.application"
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = ENV.database_url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 # CONN_HEALTH_CHECKS: a connection kept for reuse (CONN_MAX_AGE) is checked once per request
-# (per update in the bot, see bot.facade.DatabaseConnections) before it is used, so one that
+# (per ORM call in the bot, see bot.orm_threads) before it is used, so one that
 # the server dropped meanwhile is replaced instead of failing the request.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -162,6 +162,7 @@ BOT_API_URL = ENV.bot_api_url
 WEBHOOK_URL = ENV.webhook_url
 WEBHOOK_SECRET = ENV.webhook_secret
 STAFF_CHAT_ID = ENV.staff_chat_id
+BOT_DB_THREADS = ENV.bot_db_threads
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from django.db import connections
 from bot.app import OFFLINE_TOKEN, build_bot
 from bot.i18n import LOCALES_DIR
 from bot.local_session import SimulatedUser
+from bot.orm_threads import default_pool
 from bot.outbox import OutboxSender, build_sender_bot
 from tests.bot.flows import conversation_dispatcher
 from tests.bot.simulator import RecordingTelegram
@@ -43,9 +44,11 @@ def compiled_catalogues() -> None:
 
 @pytest.fixture(autouse=True)
 async def close_thread_connections() -> AsyncIterator[None]:
-    """The facade's queries run in asgiref's executor thread, whose connection would outlive
-    the test and keep the test database from being dropped."""
+    """The facade's queries run on the ORM pool's threads (``bot.orm_threads``), the tests' own
+    in asgiref's executor thread: their connections would outlive the test and keep the test
+    database from being dropped."""
     yield
+    await default_pool().close_all()
     await sync_to_async(connections.close_all)()
 
 

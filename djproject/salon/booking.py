@@ -60,7 +60,7 @@ class SalonPersistenceHook:
         for index, (service_id, item) in enumerate(zip(service_ids, solution.items, strict=True)):
             created.append(
                 Appointment.objects.create(
-                    **item_fields(item),
+                    **item_fields(item, Appointment),
                     service_id=int(service_id),
                     client=client,
                     booking_ref=ref,

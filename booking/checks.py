@@ -36,7 +36,7 @@ def check_booking_models(app_configs: Iterable[Any] | None = None, **kwargs: Any
     found, errors = _models()
     if errors:
         return errors
-    return [*_foreign_key_errors(found), *_category_errors(found)]
+    return [*_foreign_key_errors(found), *_category_errors(found), *_status_errors(found)]
 
 
 def _models() -> tuple[dict[str, type[models.Model]], list[CheckMessage]]:
@@ -122,3 +122,23 @@ def _category_errors(found: dict[str, type[models.Model]]) -> list[CheckMessage]
 
 def _shape_error(model: type[models.Model], name: str, what: str) -> Error:
     return Error(f"{model._meta.label}.{name} must be {what}.", hint=HINT, obj=model, id="booking.E005")
+
+
+def _status_errors(found: dict[str, type[models.Model]]) -> list[CheckMessage]:
+    """A master model with a ``status`` field says which value is bookable (``STATUS_ACTIVE``);
+    without the field every master is bookable."""
+    master = found["MASTER_MODEL"]
+    try:
+        master._meta.get_field("status")
+    except FieldDoesNotExist:
+        return []
+    if getattr(master, "STATUS_ACTIVE", None) is not None:
+        return []
+    return [
+        Error(
+            f"{master._meta.label} has a 'status' field but no STATUS_ACTIVE: name the bookable status.",
+            hint=HINT,
+            obj=master,
+            id="booking.E006",
+        )
+    ]

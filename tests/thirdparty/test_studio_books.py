@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from booking import selectors
-from booking.adapters.cache import BookingCacheAdapter
+from booking.adapters.cache import BookingCacheAdapter, busy_key
 from booking.app_settings import get_adapter
 from booking.selectors import DayStatus
 from booking.services import cancel_booking, create_booking, reschedule_booking
@@ -130,3 +131,25 @@ def test_postgresql_refuses_two_overlapping_bookings_of_one_stylist(balayage, mi
         Booking.objects.create(
             master=mia, service=balayage, datetime_start=local(WEDNESDAY, "11:00"), duration_minutes=30
         )
+
+
+def test_busy_intervals_cached_in_the_seeds_format_are_read(balayage, mia):
+    """The seed cached ``[[start, end]]`` as ISO strings; a cache filled by it stays readable."""
+    start, end = local(WEDNESDAY, "09:00"), local(WEDNESDAY, "10:00")
+    cache.set(busy_key(mia.pk, WEDNESDAY.isoformat()), [[start.isoformat(), end.isoformat()]])
+
+    assert starts(balayage, mia, WEDNESDAY) == ["10:00", "10:30", "11:00", "11:30"]
+
+
+def test_a_seed_format_entry_is_read_again_when_a_visit_is_set_aside(balayage, mia):
+    """Seed entries carry no appointment id, so a reschedule's own visit cannot be told apart:
+    the day is read from the database instead."""
+    booking = book(balayage, mia, WEDNESDAY, "09:00")
+    entry = [booking.datetime_start.isoformat(), booking.datetime_end.isoformat()]
+    cache.set(busy_key(mia.pk, WEDNESDAY.isoformat()), [entry])
+
+    result = selectors.get_available_slots(
+        get_adapter(), [balayage.pk], WEDNESDAY, locked_master_id=mia.pk, exclude_appointment_ids=[booking.pk]
+    )
+
+    assert result.get_unique_start_times() == BALAYAGE_STARTS

@@ -25,6 +25,21 @@ from booking.engine import (
 from booking.errors import UnbookableRequestError
 from booking.query import VisitQuery
 
+# Compatibility: the seed's users import the write side from here
+# (``from codex_django.booking.selectors import create_booking, BookingPersistenceHook``). The
+# writes live in ``booking.services`` now, which imports this module, so they are re-exported
+# lazily (PEP 562) rather than imported at the top. New code imports ``booking.services``.
+_FROM_SERVICES = frozenset({"BookingPersistenceHook", "create_booking"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SERVICES:
+        from booking import services
+
+        return getattr(services, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # How many days ``get_nearest_slots`` prepares at once: most searches end in the first days,
 # and one batch costs the same few queries whatever its length.
 NEAREST_BATCH_DAYS = 14

@@ -81,8 +81,10 @@ class BookingGuard(Protocol):
 _RELOCK_ATTEMPTS = 3
 
 
-def item_fields(item: SingleServiceSolution) -> dict[str, Any]:
-    """Model fields of one engine item: master, seat, start and duration.
+def item_fields(item: SingleServiceSolution, appointment_model: type[Any]) -> dict[str, Any]:
+    """Model fields of one engine item: master, start, duration, and the seat where the
+    appointment model has one (the mixins do not: a project adds it for masters who serve
+    several clients at once).
 
     The engine's datetimes are salon-local; subtracting two of them would count wall-clock
     minutes (30 for a 90-minute visit from 01:30 on the night the clocks go back), so both are
@@ -90,12 +92,14 @@ def item_fields(item: SingleServiceSolution) -> dict[str, Any]:
     """
     master_id, seat = parse_resource_id(item.resource_id)
     start, end = in_utc(item.start_time), in_utc(item.end_time)
-    return {
+    fields: dict[str, Any] = {
         "master_id": master_id,
-        "seat": seat,
         "datetime_start": start,
         "duration_minutes": int((end - start).total_seconds() // 60),
     }
+    if has_field(appointment_model, "seat"):
+        fields["seat"] = seat
+    return fields
 
 
 def _spans(appointments: Sequence[Any]) -> list[tuple[int, datetime, datetime]]:
@@ -213,7 +217,7 @@ def create_booking(
                     solution=solution, service_ids=service_ids, client=client, extra_fields=extra_fields
                 )
             else:
-                fields = {**item_fields(solution.items[0]), "client": client}
+                fields = {**item_fields(solution.items[0], appointment_model), "client": client}
                 if has_field(appointment_model, "service"):
                     fields["service_id"] = int(service_ids[0])
                 fields.update(extra_fields or {})
@@ -343,7 +347,7 @@ def reschedule_booking(
             if guard is not None:
                 guard.check(solution)
             for row, item in zip(rows, solution.items, strict=True):
-                for field, value in item_fields(item).items():
+                for field, value in item_fields(item, adapter.appointment_model).items():
                     setattr(row, field, value)
                 row.save()
             _invalidate_on_commit(cache_adapter, old_spans + _spans(rows))

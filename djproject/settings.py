@@ -51,6 +51,17 @@ INSTALLED_APPS = [
     "djproject.salon",
 ]
 
+# The booking app's contract (booking/app_settings.py): which salon models play which part.
+BOOKING = {
+    "MASTER_MODEL": "salon.Master",
+    "SERVICE_MODEL": "salon.Service",
+    "APPOINTMENT_MODEL": "salon.Appointment",
+    "WORKING_DAY_MODEL": "salon.WorkingDay",
+    "DAY_OFF_MODEL": "salon.DayOff",
+    "BOOKING_SETTINGS_MODEL": "salon.BookingSettings",
+    "SITE_SETTINGS_MODEL": "salon.SiteSettings",
+}
+
 MIDDLEWARE = [
     # First: the container's probe is answered before the Host header or HTTPS is checked.
     "djproject.health.HealthCheckMiddleware",

@@ -26,3 +26,7 @@ for _name in NOT_FROM_THE_SHELL:
 os.environ.update(DEVELOPMENT)
 
 from djproject.settings import *  # noqa: E402, F403
+
+# A second project's app built from booking's mixins (tests/thirdparty): installed so that its
+# tables exist; its tests point ``BOOKING`` at it, every other test uses the salon's.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.thirdparty.studio"]  # noqa: F405

@@ -79,11 +79,13 @@ class DjangoAvailabilityAdapter:
         working_day_model: type[Any],
         day_off_model: type[Any],
         booking_settings_model: type[Any],
-        site_settings_model: type[Any],
+        site_settings_model: type[Any] | None,
         step_minutes: int | None = None,
         appointment_status_filter: list[str] | None = None,
         cache_adapter: BookingCacheAdapter | None = None,
         clock: Callable[[], datetime] = timezone.now,
+        master_categories_field: str = "categories",
+        service_category_field: str = "category",
     ) -> None:
         self.master_model = master_model
         self.appointment_model = appointment_model
@@ -106,7 +108,15 @@ class DjangoAvailabilityAdapter:
             cache_adapter or BookingCacheAdapter(),
             self.policy,
         )
-        self.requests = RequestBuilder(service_model, self.masters)
+        # Appointments without a ``seat`` field take the master's only place.
+        self.seated = has_field(appointment_model, "seat")
+        self.requests = RequestBuilder(
+            service_model,
+            self.masters,
+            master_categories_field=master_categories_field,
+            service_category_field=service_category_field,
+            seated=self.seated,
+        )
 
     # Settings policy --------------------------------------------------------------------------
 
@@ -253,7 +263,12 @@ class DjangoAvailabilityAdapter:
                 earliest = now_minute + self.min_advance_minutes(master)
                 result[day].update(
                     seat_availability(
-                        master, hours, busy.get((master_id, day), []), earliest, self.buffer_minutes(master)
+                        master,
+                        hours,
+                        busy.get((master_id, day), []),
+                        earliest,
+                        self.buffer_minutes(master),
+                        self.seated,
                     )
                 )
         return result

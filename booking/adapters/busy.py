@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from booking.adapters.cache import BookingCacheAdapter, BusyEntry
+from booking.adapters.cache import SEED_ENTRY_ID, BookingCacheAdapter, BusyEntry
 from booking.adapters.fields import has_field
 from booking.adapters.minutes import local_minutes, to_minutes
 from booking.adapters.policy import SettingsPolicy
@@ -43,7 +43,8 @@ class BusyIntervals:
         missing: list[tuple[int, date]] = []
         for m, d in pairs:
             hit = cached.get((str(m), d.isoformat()))
-            if hit is None:
+            if hit is None or (exclude and any(e[0] == SEED_ENTRY_ID for e in hit)):
+                # A seed entry names no appointment, so the visit set aside cannot be found in it.
                 missing.append((m, d))
             else:
                 busy[(m, d)] = hit

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from booking.adapters.minutes import to_minutes
 from booking.cache import booking_cache
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 # One cached entry: [appointment id, start, end, gap after, seat]; start and end in minutes
 # since the UTC epoch (JSON-plain and cheap to compare).
 BusyEntry = list[int]
+
+# The seed cached ``[[start, end], ...]`` with ISO datetimes and nothing else. Such entries are
+# read as [SEED_ENTRY_ID, start, end, 0, 0]: no appointment id (no real row has id 0), no gap,
+# the first seat. A cache filled by the seed stays readable until its entries expire.
+SEED_ENTRY_ID = 0
 
 
 def busy_key(master_id: int | str, day: date | str) -> str:
@@ -49,7 +55,8 @@ class BookingCacheAdapter:
         except Exception:
             log.warning("Busy-interval cache unreadable; reading the database", exc_info=True)
             return {}
-        return {keys[key]: value for key, value in found.items()}
+        entries = {keys[key]: read_entries(value) for key, value in found.items()}
+        return {pair: value for pair, value in entries.items() if value is not None}
 
     def set_busy_many(self, entries: Mapping[tuple[Any, Any], list[BusyEntry]], timeout: int = 300) -> None:
         if not entries or timeout <= 0:
@@ -85,3 +92,28 @@ class BookingCacheAdapter:
                 pairs.add((master_id, day.isoformat()))
                 day += timedelta(days=1)
         self.invalidate_many(pairs)
+
+
+def read_entries(value: Any) -> list[BusyEntry] | None:
+    """Cached entries in either format (ours, or the seed's ``[start, end]``); None — a miss,
+    read from the database again — for anything else."""
+    try:
+        return [_entry(item) for item in value]
+    except (TypeError, ValueError):
+        log.warning("Unreadable busy-interval cache entry %r; reading the database", value)
+        return None
+
+
+def _entry(item: Any) -> BusyEntry:
+    if len(item) == 5:
+        return [int(part) for part in item]
+    start, end = (_minutes(part) for part in item)  # the seed's [start, end]
+    return [SEED_ENTRY_ID, start, end, 0, 0]
+
+
+def _minutes(moment: Any) -> int:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        raise ValueError(f"not an aware datetime: {moment!r}")
+    return to_minutes(moment)

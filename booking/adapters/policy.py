@@ -27,7 +27,7 @@ class SettingsPolicy:
     def __init__(
         self,
         booking_settings_model: type[Any],
-        site_settings_model: type[Any],
+        site_settings_model: type[Any] | None,
         step_minutes: int | None,
         clock: Callable[[], datetime],
     ) -> None:
@@ -42,7 +42,9 @@ class SettingsPolicy:
 
     @cached_property
     def site_settings(self) -> Any:
-        return _load(self.site_settings_model)
+        """The site settings row, or None for a project without that model (optional role):
+        then the salon's time zone is ``TIME_ZONE`` and there are no public holidays."""
+        return None if self.site_settings_model is None else _load(self.site_settings_model)
 
     @property
     def step_minutes(self) -> int:

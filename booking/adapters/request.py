@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from booking.adapters.fields import has_field
 from booking.adapters.schedule import MasterRows
 from booking.adapters.seats import parse_resource_id, resource_ids_of
 from booking.engine import BookingEngineRequest, ServiceRequest
@@ -18,6 +19,7 @@ from booking.errors import UnbookableRequestError
 from booking.query import MasterSelections, VisitQuery, normalize_master_selections
 
 __all__ = [
+    "CategoryLinks",
     "MasterSelections",
     "RequestBuilder",
     "feasible_groups",
@@ -29,21 +31,34 @@ __all__ = [
 class RequestBuilder:
     """Services and eligible masters in three queries, turned into a ``BookingEngineRequest``."""
 
-    def __init__(self, service_model: type[Any], masters: MasterRows) -> None:
+    def __init__(
+        self,
+        service_model: type[Any],
+        masters: MasterRows,
+        *,
+        master_categories_field: str = "categories",
+        service_category_field: str = "category",
+        seated: bool = True,
+    ) -> None:
         self.service_model = service_model
         self.masters = masters
+        self.links = CategoryLinks(
+            masters.master_model, service_model, master_categories_field, service_category_field
+        )
+        self.seated = seated
+        self.filter_active_services = has_field(service_model, "is_active")
 
     def build(self, query: VisitQuery, target_date: date) -> BookingEngineRequest:
         """The engine request for the query's services on a date, each with its masters."""
         services = {s.pk: s for s in self.services(query.service_ids)}
-        eligible = self.eligible_masters({s.category_id for s in services.values()})
+        eligible = self.eligible_masters({self.links.category_of(s) for s in services.values()})
 
         requests: list[ServiceRequest] = []
         for index, service_id in enumerate(query.service_ids):
             service = services.get(service_id)
             if service is None:
                 raise UnbookableRequestError(f"Service {service_id} does not exist or is not bookable.")
-            candidates = eligible.get(service.category_id, [])
+            candidates = eligible.get(self.links.category_of(service), [])
             chosen = query.master_for(index)
             if chosen:
                 candidates = [m for m in candidates if m.pk == chosen]
@@ -57,7 +72,9 @@ class RequestBuilder:
                     service_id=str(service_id),
                     duration_minutes=int(service.duration),
                     min_gap_after_minutes=int(getattr(service, "min_gap_after_minutes", 0) or 0),
-                    possible_resource_ids=[rid for m in candidates for rid in resource_ids_of(m)],
+                    possible_resource_ids=[
+                        rid for m in candidates for rid in resource_ids_of(m, self.seated)
+                    ],
                     parallel_group=group,
                 )
             )
@@ -71,27 +88,54 @@ class RequestBuilder:
 
     def services(self, service_ids: Sequence[int]) -> list[Any]:
         qs = self.service_model.objects.filter(pk__in=service_ids)
-        if any(f.name == "is_active" for f in self.service_model._meta.fields):
+        if self.filter_active_services:
             qs = qs.filter(is_active=True)
         return list(qs)
 
     def eligible_masters(self, category_ids: set[int]) -> dict[int, list[Any]]:
         """Active masters per category, in the masters' own order (the engine's tie-break)."""
-        master_model = self.masters.master_model
-        through = master_model.categories.through
-        links = through.objects.filter(category_id__in=category_ids).values_list("master_id", "category_id")
-        by_master: dict[int, set[int]] = defaultdict(set)
-        for master_id, category_id in links:
-            by_master[master_id].add(category_id)
-        masters = master_model.objects.filter(
-            pk__in=list(by_master), status=getattr(master_model, "STATUS_ACTIVE", "active")
-        )
+        by_master = self.links.masters_of(category_ids)
+        masters = self.masters.master_model.objects.filter(pk__in=list(by_master))
+        if self.masters.status_filtered:
+            masters = masters.filter(status=self.masters.master_model.STATUS_ACTIVE)
         result: dict[int, list[Any]] = defaultdict(list)
         for master in masters:  # Meta.ordering
             self.masters.remember(master)
             for category_id in by_master[master.pk]:
                 result[category_id].append(master)
         return result
+
+
+class CategoryLinks:
+    """Who may do what: the master's M2M to categories and the service's category FK.
+
+    The names come from the project (``BOOKING``'s ``MASTER_CATEGORIES_FIELD`` and
+    ``SERVICE_CATEGORY_FIELD``) and every column behind them from the models' ``_meta``: the
+    through table's columns are named after the models (``stylist_id``,
+    ``servicecategory_id``), not after the salon's.
+    """
+
+    def __init__(
+        self, master_model: type[Any], service_model: type[Any], m2m_name: str, category_name: str
+    ) -> None:
+        m2m = master_model._meta.get_field(m2m_name)
+        self.through = m2m.remote_field.through
+        self.master_column = self.through._meta.get_field(m2m.m2m_field_name()).attname
+        self.category_column = self.through._meta.get_field(m2m.m2m_reverse_field_name()).attname
+        self.service_category = service_model._meta.get_field(category_name).attname
+
+    def category_of(self, service: Any) -> int:
+        return getattr(service, self.service_category)
+
+    def masters_of(self, category_ids: set[int]) -> dict[int, set[int]]:
+        """``{master id: its categories among these}``, in one query on the through table."""
+        links = self.through.objects.filter(**{f"{self.category_column}__in": category_ids}).values_list(
+            self.master_column, self.category_column
+        )
+        by_master: dict[int, set[int]] = defaultdict(set)
+        for master_id, category_id in links:
+            by_master[master_id].add(category_id)
+        return by_master
 
 
 def feasible_groups(requests: list[ServiceRequest]) -> list[ServiceRequest]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from booking.adapters.fields import has_field
 from booking.adapters.minutes import from_minutes, local_minutes
 from booking.adapters.policy import SettingsPolicy
 
@@ -48,6 +49,8 @@ class MasterRows:
     def __init__(self, master_model: type[Any]) -> None:
         self.master_model = master_model
         self.known: dict[int, Any] = {}
+        # Only masters with a ``status`` field can be inactive; the mixins have none.
+        self.status_filtered = has_field(master_model, "status")
 
     def remember(self, master: Any) -> None:
         self.known[master.pk] = master

@@ -25,21 +25,32 @@ def parse_resource_id(value: str) -> tuple[int, int]:
     return int(master), int(seat or 0)
 
 
-def capacity_of(master: Any) -> int:
-    """How many clients the master serves at once (``max_clients_parallel``, at least one)."""
+def capacity_of(master: Any, seated: bool = True) -> int:
+    """How many clients the master serves at once (``max_clients_parallel``, at least one).
+
+    Without a ``seat`` on the appointment model (``seated=False``) appointments cannot say
+    which place they take, so every master serves one client at a time.
+    """
+    if not seated:
+        return 1
     return max(1, int(getattr(master, "max_clients_parallel", 1) or 1))
 
 
-def resource_ids_of(master: Any) -> list[str]:
-    capacity = capacity_of(master)
+def resource_ids_of(master: Any, seated: bool = True) -> list[str]:
+    capacity = capacity_of(master, seated)
     return [resource_id(master.pk, seat, capacity) for seat in range(capacity)]
 
 
 def seat_availability(
-    master: Any, hours: WorkingHours, entries: list[BusyEntry], earliest: int, buffer: int
+    master: Any,
+    hours: WorkingHours,
+    entries: list[BusyEntry],
+    earliest: int,
+    buffer: int,
+    seated: bool = True,
 ) -> dict[str, MasterAvailability]:
     """The free windows of every seat of a master on one shift, as engine availability."""
-    capacity = capacity_of(master)
+    capacity = capacity_of(master, seated)
     tz = hours.tz
     out: dict[str, MasterAvailability] = {}
     for seat in range(capacity):

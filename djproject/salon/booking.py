@@ -7,35 +7,19 @@ from typing import Any
 
 from django.utils import timezone
 
+from booking import app_settings
 from booking.adapters.availability import DjangoAvailabilityAdapter
 from booking.adapters.cache import BookingCacheAdapter
 from booking.services import item_fields
-from djproject.salon.models import (
-    Appointment,
-    BookingSettings,
-    DayOff,
-    Master,
-    Service,
-    SiteSettings,
-    WorkingDay,
-)
+from djproject.salon.models import Appointment, Service
 
 cache_adapter = BookingCacheAdapter()
 
 
 def get_adapter(clock: Callable[[], datetime] = timezone.now) -> DjangoAvailabilityAdapter:
-    """A fresh adapter (it memoises the settings, so one per request or booking)."""
-    return DjangoAvailabilityAdapter(
-        master_model=Master,
-        appointment_model=Appointment,
-        service_model=Service,
-        working_day_model=WorkingDay,
-        day_off_model=DayOff,
-        booking_settings_model=BookingSettings,
-        site_settings_model=SiteSettings,
-        cache_adapter=cache_adapter,
-        clock=clock,
-    )
+    """A fresh adapter over the models ``settings.BOOKING`` names (the salon's), sharing the
+    salon's cache adapter; one per request or booking (it memoises the settings)."""
+    return app_settings.get_adapter(clock=clock, cache_adapter=cache_adapter)
 
 
 class SalonPersistenceHook:
@@ -60,7 +44,7 @@ class SalonPersistenceHook:
         for index, (service_id, item) in enumerate(zip(service_ids, solution.items, strict=True)):
             created.append(
                 Appointment.objects.create(
-                    **item_fields(item),
+                    **item_fields(item, Appointment),
                     service_id=int(service_id),
                     client=client,
                     booking_ref=ref,

@@ -10,6 +10,10 @@ the call's first query. Handlers and getters never import the ORM.
 ``OutboxFacade`` is the notification sender's door: the outbox claim protocol
 (``djproject.salon.outbox``) plus what rendering needs, on a thread of the sender's own.
 
+Everything a client reads by name (categories, services, masters, visits, waitlist entries) is
+asked for in the language of the update being handled (``bot.texts.current_locale``), passed
+explicitly as ``language=``: the ORM thread has no idea who it is serving.
+
 The salon's own errors are re-exported here under the names the handlers catch, so the
 dialogs do not depend on where the core keeps them.
 """
@@ -38,6 +42,7 @@ from booking.errors import (
 )
 from booking.validators import InvalidPhoneNumberError
 from bot.orm_threads import OrmThreads, default_pool
+from bot.texts import current_locale
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -164,13 +169,17 @@ class BookingFacade:
         return await self._call("set_client_phone", telegram_id, phone, shared=shared)
 
     async def list_categories(self) -> list[CategoryInfo]:
-        return await self._call("list_categories")
+        return await self._call("list_categories", language=current_locale())
 
     async def list_services(self, category_id: int | None = None) -> list[ServiceInfo]:
-        return await self._call("list_services", category_id)
+        return await self._call("list_services", category_id, language=current_locale())
 
     async def list_masters(self, service_ids: list[int]) -> list[MasterInfo]:
-        return await self._call("list_masters", list(service_ids))
+        return await self._call("list_masters", list(service_ids), language=current_locale())
+
+    async def remember_master_photo(self, master_id: int, photo: str, file_id: str) -> bool:
+        """Telegram's id of a master's photo just uploaded: later sends reuse it."""
+        return await self._call("remember_master_photo", master_id, photo, file_id)
 
     async def month_availability(
         self,
@@ -205,7 +214,13 @@ class BookingFacade:
         reschedule_ref: str | None = None,
     ) -> list[Any]:
         return await self._call(
-            "plan_visit", list(service_ids), master_id, day, time, reschedule_ref=reschedule_ref
+            "plan_visit",
+            list(service_ids),
+            master_id,
+            day,
+            time,
+            reschedule_ref=reschedule_ref,
+            language=current_locale(),
         )
 
     async def booking_window(self) -> tuple[date, date]:
@@ -234,19 +249,20 @@ class BookingFacade:
             time,
             idempotency_key=idempotency_key,
             waitlist_entry_id=waitlist_entry_id,
+            language=current_locale(),
         )
 
     async def upcoming_visits(self, telegram_id: int) -> list[Visit]:
-        return await self._call("upcoming_visits", telegram_id)
+        return await self._call("upcoming_visits", telegram_id, language=current_locale())
 
     async def get_visit(self, telegram_id: int, ref: str) -> Visit:
-        return await self._call("get_visit", telegram_id, ref)
+        return await self._call("get_visit", telegram_id, ref, language=current_locale())
 
     async def cancel_visit(self, telegram_id: int, ref: str) -> Visit:
-        return await self._call("cancel_visit", telegram_id, ref)
+        return await self._call("cancel_visit", telegram_id, ref, language=current_locale())
 
     async def reschedule_visit(self, telegram_id: int, ref: str, day: date, time: str) -> Visit:
-        return await self._call("reschedule_visit", telegram_id, ref, day, time)
+        return await self._call("reschedule_visit", telegram_id, ref, day, time, language=current_locale())
 
     # --- the waitlist (djproject.salon.waitlist) -------------------------------------------------
 
@@ -257,7 +273,7 @@ class BookingFacade:
         return await self._run(self._waitlist.join, telegram_id, list(service_ids), master_id, first, last)
 
     async def waitlist_entries(self, telegram_id: int) -> list[WaitlistInfo]:
-        return await self._run(self._waitlist.entries_of, telegram_id)
+        return await self._run(self._waitlist.entries_of, telegram_id, language=current_locale())
 
     async def remove_waitlist_entry(self, telegram_id: int, entry_id: int) -> bool:
         return await self._run(self._waitlist.remove, telegram_id, entry_id)
@@ -266,22 +282,41 @@ class BookingFacade:
         self, telegram_id: int, entry_id: int, day: date, time: str
     ) -> WaitlistChoice:
         """What to book for a time tapped under an offer; ``WaitlistSlotGoneError`` if it has gone."""
-        return await self._run(self._waitlist.choose, telegram_id, entry_id, day, time)
+        return await self._run(
+            self._waitlist.choose, telegram_id, entry_id, day, time, language=current_locale()
+        )
 
     # --- the staff side (djproject.salon.staff) ------------------------------------------------
 
-    async def confirm_visit(self, ref: str, *, chat_id: int, user_id: int) -> Visit:
-        """A Confirm button: pending → confirmed (``VisitNotFoundError`` if no longer pending)."""
-        return await self._run(self._staff.confirm_visit, ref, actor=(chat_id, user_id), pending_only=True)
+    async def confirm_visit(
+        self, ref: str, *, chat_id: int, user_id: int, language: str | None = None
+    ) -> Visit:
+        """A Confirm button: pending → confirmed (``VisitNotFoundError`` if no longer pending).
+        ``language``: the staff message's (the edit keeps it), else the presser's."""
+        return await self._run(
+            self._staff.confirm_visit,
+            ref,
+            actor=(chat_id, user_id),
+            pending_only=True,
+            language=language or current_locale(),
+        )
 
-    async def decline_visit(self, ref: str, *, chat_id: int, user_id: int) -> Visit:
+    async def decline_visit(
+        self, ref: str, *, chat_id: int, user_id: int, language: str | None = None
+    ) -> Visit:
         """A Decline button: pending → cancelled, the time freed (``VisitNotFoundError`` if no
         longer pending)."""
-        return await self._run(self._staff.decline_visit, ref, actor=(chat_id, user_id), pending_only=True)
+        return await self._run(
+            self._staff.decline_visit,
+            ref,
+            actor=(chat_id, user_id),
+            pending_only=True,
+            language=language or current_locale(),
+        )
 
     async def master_day(self, telegram_id: int) -> tuple[str, list[Visit]]:
         """The master's name and visits today (salon time); ``NotAllowedError`` for others."""
-        return await self._run(self._staff.master_day, telegram_id)
+        return await self._run(self._staff.master_day, telegram_id, language=current_locale())
 
 
 class OutboxFacade:
@@ -343,13 +378,14 @@ class OutboxFacade:
     def backoff_seconds(self, attempts: int) -> float:
         return self._outbox.backoff_seconds(attempts)  # pure arithmetic, no database
 
-    async def describe_visit(self, ref: str) -> Visit | None:
-        return await self._run(self._services.describe_visit, ref)
+    async def describe_visit(self, ref: str, language: str) -> Visit | None:
+        """The visit as the row's recipient reads it (names in the row's language)."""
+        return await self._run(self._services.describe_visit, ref, language=language)
 
-    async def waitlist_offer(self, ref: str, day: date) -> WaitlistOffer | None:
+    async def waitlist_offer(self, ref: str, day: date, language: str) -> WaitlistOffer | None:
         """The free times of a waitlist entry on a day, read when its message is sent."""
         waitlist = importlib.import_module("djproject.salon.waitlist")
-        return await self._run(waitlist.offer, ref, day)
+        return await self._run(waitlist.offer, ref, day, language=language)
 
     async def salon_info(self) -> SalonInfo:
         return await self._run(self._services.salon_info)

@@ -59,6 +59,8 @@ class LocalChat:
         print("-" * 40, file=self.out)
         if message.document:
             print(f"[file: {message.document['file_name']}]", file=self.out)
+        if message.photo:
+            print("[photo]", file=self.out)
         if message.text or message.caption:
             print(message.text or message.caption, file=self.out)
 

@@ -57,6 +57,7 @@ class SimMessage:
     document: dict[str, Any] | None = None
     caption: str | None = None
     contact: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -223,6 +224,27 @@ class TelegramSimulator(BaseSession):
         self.events.append(("send", chat.id, message))
         return self.message_json(chat, message)
 
+    def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An upload (``attach://``) gets a new file id; a known file id is sent again as it is."""
+        chat = self.chat(int(params["chat_id"]))
+        photo = params["photo"]
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            _filename, data = params[f"file:{photo.removeprefix('attach://')}"]
+            file_id = f"photo{next(self._file_ids)}"
+            self.files[file_id] = data
+        elif photo in self.files:
+            file_id = photo
+        else:
+            raise ApiError("Bad Request: wrong file identifier/HTTP URL specified")
+        size = {"file_id": file_id, "file_unique_id": file_id, "width": 320, "height": 320}
+        message = SimMessage(
+            chat.new_id(), True, int(time.time()), caption=params.get("caption"), photo=[size]
+        )
+        self._apply_markup(chat, message, params.get("reply_markup"))
+        chat.messages[message.message_id] = message
+        self.events.append(("send", chat.id, message))
+        return self.message_json(chat, message)
+
     def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, message = self._editable(params)
         keyboard = (params.get("reply_markup") or {}).get("inline_keyboard")
@@ -301,6 +323,8 @@ class TelegramSimulator(BaseSession):
             body["caption"] = message.caption
         if message.document is not None:
             body["document"] = message.document
+        if message.photo is not None:
+            body["photo"] = message.photo
         if message.inline_keyboard:
             body["reply_markup"] = {"inline_keyboard": message.inline_keyboard}
         return body

@@ -59,7 +59,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.facade import OutboxFacade
 from bot.i18n import build_i18n
-from bot.notifications import WAITLIST, Rendered, Skip, render, render_waitlist_offer
+from bot.notifications import WAITLIST, Rendered, Skip, language_of, render, render_waitlist_offer
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -166,12 +166,17 @@ class OutboxSender:
         """Render and send one row and mark it; a ``_Stop`` ends the batch."""
         try:
             if message.kind == WAITLIST:
-                offer = await self.db.waitlist_offer(message.ref, _payload_day(message))
+                language = language_of(message.language)
+                offer = await self.db.waitlist_offer(message.ref, _payload_day(message), language)
                 rendered = render_waitlist_offer(message, offer, salon, self.i18n)
             else:
-                if message.ref not in visits:
-                    visits[message.ref] = await self.db.describe_visit(message.ref)
-                rendered = render(message, visits[message.ref], salon, self.i18n)
+                # Names in the row's language: a visit's rows go to the client and to the staff,
+                # who may read different languages.
+                language = language_of(message.language)
+                key = f"{message.ref}:{language}"
+                if key not in visits:
+                    visits[key] = await self.db.describe_visit(message.ref, language)
+                rendered = render(message, visits[key], salon, self.i18n)
         except Exception as error:  # a bug in rendering must not stop the other rows
             log.exception("%s: could not render outbox row %s", self.name, message.id)
             await self._retry(message, f"render failed: {error!r}", self.db.backoff_seconds(message.attempts))

@@ -72,7 +72,12 @@ async def on_decision(
     confirm = callback_data.action == CONFIRM
     decide = facade.confirm_visit if confirm else facade.decline_visit
     try:
-        visit = await decide(callback_data.ref, chat_id=message.chat.id, user_id=callback.from_user.id)
+        visit = await decide(
+            callback_data.ref,
+            chat_id=message.chat.id,
+            user_id=callback.from_user.id,
+            language=language_of(callback_data.lang),
+        )
     except NotAllowedError:
         log.info("user %s may not decide visit %s", callback.from_user.id, callback_data.ref)
         await callback.answer(_(ONLY_STAFF), show_alert=True)

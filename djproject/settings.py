@@ -41,6 +41,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.django_hsts_include_subdomains
 SECURE_HSTS_PRELOAD = ENV.django_hsts_preload
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin's forms with one field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -153,6 +155,11 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("de", _("German"))]
 LOCALE_PATHS = [LOCALES_DIR]
 USE_I18N = True
+# The catalogue (names and descriptions of categories, services and masters) is translated with
+# django-modeltranslation: one column per language on the same row (name_en, name_ru, name_de),
+# so translated lists cost no extra query. An empty translation falls back to English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 USE_TZ = True
 TIME_ZONE = ENV.time_zone
 
@@ -166,6 +173,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --- Uploads (masters' photos) ----------------------------------------------------------------
+# In the data directory, never in site-packages; Django serves them itself only with DEBUG (see
+# djproject/urls.py): in production the reverse proxy serves MEDIA_ROOT under MEDIA_URL.
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
 
 # --- Telegram -------------------------------------------------------------------------------
 BOT_TOKEN = ENV.bot_token

@@ -31,6 +31,7 @@ from bot.dialogs.common import (
     set_notice,
 )
 from bot.dialogs.done import after_booking, done_buttons, done_getter
+from bot.dialogs.masters import about_masters_button
 from bot.dialogs.phone import phone_result
 from bot.dialogs.selection import SUMMARY_TEXT, chosen_day, master_id, selection_getter, service_ids
 from bot.dialogs.slot_picker import is_picker_request, pick_slot, picked_slot, show_fresh_times
@@ -81,17 +82,20 @@ async def categories_getter(dialog_manager: DialogManager, **_kwargs: Any) -> di
 async def services_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     chosen = set(service_ids(dialog_manager))
     services = await facade(dialog_manager).list_services(dialog_manager.dialog_data.get("category_id"))
-    items = [
-        (s.id, f"{s.name} · {texts.duration(s.duration)} · {texts.price(s.price)}")
-        for s in services
-        if s.id not in chosen
-    ]
-    return {"services": items, "no_services": not items}
+    offered = [s for s in services if s.id not in chosen]
+    items = [(s.id, f"{s.name} · {texts.duration(s.duration)} · {texts.price(s.price)}") for s in offered]
+    # What a service is, where the client chooses it (the salon's own words, if any).
+    about = "\n".join(f"ℹ️ {s.name}: {s.description}" for s in offered if s.description)
+    return {"services": items, "no_services": not items, "descriptions": about}
 
 
 async def masters_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str, Any]:
     masters = await facade(dialog_manager).list_masters(service_ids(dialog_manager))
-    return {"masters": [(m.id, m.name) for m in masters], "no_masters": not masters}
+    return {
+        "masters": [(m.id, m.name) for m in masters],
+        "no_masters": not masters,
+        "introduce": any(m.photo or m.bio for m in masters),  # "ℹ️ About the masters"
+    }
 
 
 # --- choosing services and the master ----------------------------------------------------------
@@ -262,6 +266,7 @@ def booking_dialog() -> Dialog:
         screen(
             T("Choose a service:"),
             T("There is nothing more to add here.", when="no_services"),
+            Format("{descriptions}", when="descriptions"),
             Column(choice("svc", "services", on_service)),
             Row(Button(T("◀ Back"), id="bk", on_click=back_from_services), cancel_button()),
             state=BookingSG.service,
@@ -287,6 +292,7 @@ def booking_dialog() -> Dialog:
                 choice("mst", "masters", on_master),
                 Button(T("Any master"), id="any", on_click=on_any_master),
             ),
+            about_masters_button(),
             nav_row(BookingSG.cart),
             state=BookingSG.master,
             getter=masters_getter,

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from modeltranslation.admin import TranslationAdmin
 
 from booking.validation import Conflict, check_placement
 from booking.validators import normalise_phone, validate_calendar_date
@@ -45,9 +46,13 @@ admin.site.site_header = _("Salon booking")
 admin.site.site_title = _("Salon booking")
 admin.site.index_title = _("Salon administration")
 
+# Categories, services and masters are TranslationAdmins: each translated field (see
+# djproject/salon/translation.py) shows one input per language; an empty one falls back to
+# English wherever it is shown.
+
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ("name", "sort_order", "service_count")
     list_editable = ("sort_order",)
     search_fields = ("name",)
@@ -62,7 +67,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TranslationAdmin):
     list_display = ("name", "category", "duration", "price", "is_active", "sort_order")
     list_editable = ("is_active", "sort_order")
     list_filter = ("category", "is_active")
@@ -91,7 +96,7 @@ class DayOffInline(admin.TabularInline):
 
 
 @admin.register(Master)
-class MasterAdmin(admin.ModelAdmin):
+class MasterAdmin(TranslationAdmin):
     list_display = ("name", "status", "category_list", "has_telegram", "sort_order")
     list_editable = ("sort_order",)
     list_filter = ("status", "categories")
@@ -102,6 +107,7 @@ class MasterAdmin(admin.ModelAdmin):
     inlines = (WorkingDayInline, DayOffInline)
     fieldsets = (
         (None, {"fields": ("name", "status", "categories", "sort_order")}),
+        (_("Shown to clients"), {"fields": ("photo", "bio")}),
         (_("Staff"), {"fields": ("telegram_id", "language", "user")}),
         (
             _("Default hours"),

@@ -137,7 +137,16 @@ class Service(AbstractBookableService):
         return self.name
 
 
-class Master(AbstractBookableMaster):
+# Telegram's sendPhoto refuses photos over 10 MB: a bigger one could never reach a client.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def validate_photo_size(photo: Any) -> None:
+    if photo.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("A photo may be at most 10 MB (Telegram's limit)."), code="photo_too_big")
+
+
+class Master(LifecycleModelMixin, AbstractBookableMaster):
     STATUS_ACTIVE = "active"
     STATUS_INACTIVE = "inactive"
     STATUS_CHOICES = [(STATUS_ACTIVE, _("Active")), (STATUS_INACTIVE, _("Inactive"))]
@@ -176,6 +185,19 @@ class Master(AbstractBookableMaster):
         default="en",
         help_text=_("Language of the master's Telegram notifications."),
     )
+    bio = models.TextField(
+        _("About"), blank=True, help_text=_("A few words the bot shows clients next to the photo.")
+    )
+    photo = models.ImageField(
+        _("Photo"),
+        upload_to="masters/",
+        blank=True,
+        validators=[validate_photo_size],
+        help_text=_("Shown to clients in the bot (JPEG or PNG, at most 10 MB)."),
+    )
+    # Telegram's id of the photo once the bot has uploaded it: later sends reuse it instead of
+    # uploading the file again. Cleared when the photo changes (``forget_sent_photo``).
+    photo_file_id = models.CharField(max_length=255, blank=True, editable=False)
     sort_order = models.PositiveIntegerField(_("Order"), default=0)
 
     class Meta:
@@ -194,6 +216,11 @@ class Master(AbstractBookableMaster):
 
     def __str__(self) -> str:
         return self.name
+
+    @hook(BEFORE_UPDATE, when="photo", has_changed=True)
+    def forget_sent_photo(self) -> None:
+        """Telegram's file id names the old picture: the next send uploads the new one."""
+        self.photo_file_id = ""
 
 
 class WorkingDay(AbstractWorkingDay):

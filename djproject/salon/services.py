@@ -38,6 +38,7 @@ from booking.services import cancel_booking, create_booking, lock_visit, resched
 from booking.validators import normalise_phone
 from djproject.salon import outbox, waitlist
 from djproject.salon.booking import SalonPersistenceHook, cache_adapter, get_adapter
+from djproject.salon.language import in_language, speaks_language
 from djproject.salon.models import (
     Appointment,
     Category,
@@ -73,6 +74,7 @@ __all__ = [
     "list_services",
     "month_availability",
     "nearest_date",
+    "remember_master_photo",
     "reschedule_visit",
     "salon_info",
     "set_client_language",
@@ -125,12 +127,17 @@ class ServiceInfo:
     category_id: int
     duration: int  # minutes
     price: Decimal
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class MasterInfo:
     id: int
     name: str
+    bio: str = ""
+    photo: str = ""  # the stored file's name (MEDIA_ROOT-relative), "" without a photo
+    photo_path: str = ""  # where the bot reads it to upload it
+    photo_file_id: str = ""  # Telegram's id of it once uploaded: send this instead
 
 
 @dataclass(frozen=True)
@@ -280,9 +287,14 @@ def erase_client_data(client_id: int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def list_categories() -> list[CategoryInfo]:
+def list_categories(*, language: str | None = None) -> list[CategoryInfo]:
     """Categories with at least one active service, in the salon's order (a grouped query
-    drops ``Meta.ordering``, so it is stated here)."""
+    drops ``Meta.ordering``, so it is stated here), named in ``language``."""
+    with in_language(language):
+        return _categories()
+
+
+def _categories() -> list[CategoryInfo]:
     rows = (
         Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True)))
         .filter(n__gt=0)
@@ -291,19 +303,37 @@ def list_categories() -> list[CategoryInfo]:
     return [CategoryInfo(id=c.pk, name=c.name) for c in rows]
 
 
-def list_services(category_id: int | None = None) -> list[ServiceInfo]:
+def list_services(category_id: int | None = None, *, language: str | None = None) -> list[ServiceInfo]:
+    """Active services (of one category), named and described in ``language``."""
+    with in_language(language):
+        return _services(category_id)
+
+
+def _services(category_id: int | None) -> list[ServiceInfo]:
     rows = Service.objects.filter(is_active=True).order_by("category__sort_order", "sort_order", "name", "pk")
     if category_id is not None:
         rows = rows.filter(category_id=category_id)
     return [
-        ServiceInfo(id=s.pk, name=s.name, category_id=s.category_id, duration=s.duration, price=s.price)
+        ServiceInfo(
+            id=s.pk,
+            name=s.name,
+            category_id=s.category_id,
+            duration=s.duration,
+            price=s.price,
+            description=s.description or "",
+        )
         for s in rows
     ]
 
 
-def list_masters(service_ids: list[int]) -> list[MasterInfo]:
+def list_masters(service_ids: list[int], *, language: str | None = None) -> list[MasterInfo]:
     """Active masters who can do every one of the services, in the salon's order (a grouped
-    query drops ``Meta.ordering``, so it is stated here)."""
+    query drops ``Meta.ordering``, so it is stated here), with name and bio in ``language``."""
+    with in_language(language):
+        return _masters(service_ids)
+
+
+def _masters(service_ids: list[int]) -> list[MasterInfo]:
     needed = set(Service.objects.filter(pk__in=service_ids).values_list("category_id", flat=True))
     if not needed:
         return []
@@ -313,7 +343,25 @@ def list_masters(service_ids: list[int]) -> list[MasterInfo]:
         .filter(matched=len(needed))
         .order_by("sort_order", "name", "pk")
     )
-    return [MasterInfo(id=m.pk, name=m.name) for m in rows]
+    return [_master_info(m) for m in rows]
+
+
+def _master_info(master: Master) -> MasterInfo:
+    return MasterInfo(
+        id=master.pk,
+        name=master.name,
+        bio=master.bio or "",
+        photo=master.photo.name or "",
+        photo_path=master.photo.path if master.photo else "",
+        photo_file_id=master.photo_file_id,
+    )
+
+
+def remember_master_photo(master_id: int, photo: str, file_id: str) -> bool:
+    """Keep Telegram's id of a master's photo the bot has just uploaded, so that it is never
+    uploaded again. Only if the photo is still the one sent (staff may have replaced it
+    meanwhile, which clears the id: see ``Master.forget_sent_photo``)."""
+    return bool(Master.objects.filter(pk=master_id, photo=photo).update(photo_file_id=file_id))
 
 
 # --------------------------------------------------------------------------------------------
@@ -400,7 +448,13 @@ class PlannedItem:
 
 
 def plan_visit(
-    service_ids: list[int], master_id: int | None, day: date, time: str, *, reschedule_ref: str | None = None
+    service_ids: list[int],
+    master_id: int | None,
+    day: date,
+    time: str,
+    *,
+    reschedule_ref: str | None = None,
+    language: str | None = None,
 ) -> list[PlannedItem]:
     """Who would do what, and when, were the visit booked at this slot now: the visit
     ``book_visit`` (or ``reschedule_visit``) would persist, for the summary to name. Booking
@@ -415,8 +469,9 @@ def plan_visit(
     if solution is None:
         return []
     master_of = {item.resource_id: parse_resource_id(item.resource_id)[0] for item in solution.items}
-    names = dict(Service.objects.filter(pk__in=query.service_ids).values_list("pk", "name"))
-    masters = dict(Master.objects.filter(pk__in=set(master_of.values())).values_list("pk", "name"))
+    with in_language(language):
+        names = dict(Service.objects.filter(pk__in=query.service_ids).values_list("pk", "name"))
+        masters = dict(Master.objects.filter(pk__in=set(master_of.values())).values_list("pk", "name"))
     return [
         PlannedItem(
             service_id=int(item.service_id),
@@ -479,6 +534,7 @@ def _has_key(*args: Any, idempotency_key: str | None = None, **kwargs: Any) -> b
     return idempotency_key is not None
 
 
+@speaks_language
 @functools.partial(_once_more_on_database_error, safe=_has_key)
 def book_visit(
     telegram_id: int,
@@ -616,6 +672,7 @@ def _visit_with_key(client: Client, idempotency_key: str) -> Visit | None:
     return visits_of(Appointment.objects.filter(booking_ref=first.booking_ref))[0]
 
 
+@speaks_language
 def upcoming_visits(telegram_id: int) -> list[Visit]:
     adapter = get_adapter()
     rows = Appointment.objects.filter(
@@ -626,10 +683,12 @@ def upcoming_visits(telegram_id: int) -> list[Visit]:
     return visits_of(rows, adapter)
 
 
+@speaks_language
 def get_visit(telegram_id: int, ref: str) -> Visit:
     return visits_of(_visit_rows(ref, telegram_id))[0]
 
 
+@speaks_language
 def describe_visit(ref: str) -> Visit | None:
     """A visit in any status, for rendering a notification about it (no owner check)."""
     try:
@@ -640,6 +699,7 @@ def describe_visit(ref: str) -> Visit | None:
     return visits_of(rows)[0] if rows else None
 
 
+@speaks_language
 @_once_more_on_database_error
 def cancel_visit(telegram_id: int, ref: str) -> Visit:
     """Cancel the client's own visit; raises ``CancellationTooLateError`` after the cutoff."""
@@ -654,6 +714,7 @@ def cancel_visit(telegram_id: int, ref: str) -> Visit:
     return visits_of(rows, adapter)[0]
 
 
+@speaks_language
 @_once_more_on_database_error
 def reschedule_visit(telegram_id: int, ref: str, day: date, time: str) -> Visit:
     """Move the client's own visit; the old time is kept unless the new one is booked."""

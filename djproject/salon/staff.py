@@ -17,6 +17,7 @@ from booking.errors import AppointmentNotActiveError
 from booking.services import cancel_booking, lock_visit
 from djproject.salon import outbox
 from djproject.salon.booking import cache_adapter, get_adapter
+from djproject.salon.language import speaks_language
 from djproject.salon.models import Appointment, Master, Notification
 from djproject.salon.roles import WHOLE_VISIT_PERMISSION
 from djproject.salon.services import Visit, VisitNotFoundError, visits_of
@@ -89,6 +90,7 @@ def _require_pending(rows: Sequence[Appointment], pending_only: bool) -> None:
         raise NotPendingError(rows[0].booking_ref.hex)
 
 
+@speaks_language
 def confirm_visit(
     ref: str | uuid.UUID,
     *,
@@ -123,6 +125,7 @@ def _others_pending(rows: Sequence[Appointment]) -> bool:
     )
 
 
+@speaks_language
 def decline_visit(
     ref: str | uuid.UUID,
     *,
@@ -228,6 +231,7 @@ def appointment_saved_by_staff(
         outbox.schedule_reminders(rows)
 
 
+@speaks_language
 def master_day(telegram_id: int, *, day: Any = None) -> tuple[str, list[Visit]]:
     """The master's name and active visits on a day (default today, salon time), for ``/today``.
 

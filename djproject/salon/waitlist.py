@@ -35,6 +35,7 @@ from booking import selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter
 from booking.localtime import slot_token
 from djproject.salon.booking import get_adapter
+from djproject.salon.language import speaks_language
 from djproject.salon.models import (
     Appointment,
     Client,
@@ -146,6 +147,7 @@ def join(
     return _infos([entry])[0]
 
 
+@speaks_language
 def entries_of(telegram_id: int) -> list[WaitlistInfo]:
     """The client's waiting entries, soonest first (passed ones are expired first)."""
     expire_passed(get_adapter().today())
@@ -252,6 +254,7 @@ def _offer(adapter: DjangoAvailabilityAdapter, entry: WaitlistEntry, day: date) 
     )
 
 
+@speaks_language
 def offer(ref: str, day: date) -> WaitlistOffer | None:
     """The entry's free times on ``day`` as they are now (None if the entry is gone or the day
     is not its own); what the sender puts in the message."""
@@ -261,6 +264,7 @@ def offer(ref: str, day: date) -> WaitlistOffer | None:
     return _offer(adapter, entry, day) if entry is not None else None
 
 
+@speaks_language
 def choose(telegram_id: int, entry_id: int, day: date, time: str) -> WaitlistChoice:
     """The client tapped ``time`` under an offer: what to book, if it is still free.
 

@@ -32,8 +32,8 @@ async def test_a_picked_language_is_stored_and_wins_over_telegrams(demo_salon, m
     assert "Язык сохранён." in user.text and "Добро пожаловать" in user.text
     assert (await client_of(user)).language == "ru"
     await user.press("📅 Записаться")
-    await user.press("Hair")
-    await user.press(next(b for b in user.buttons() if b.startswith("Women's haircut · 1 ч · ")))
+    await user.press("Волосы")
+    await user.press(next(b for b in user.buttons() if b.startswith("Женская стрижка · 1 ч · ")))
     await user.press("Далее ▶")
     assert user.text.startswith("Выберите мастера:")
     await user.press("Любой мастер")
@@ -47,8 +47,8 @@ async def test_prices_and_durations_are_formatted_in_the_clients_language(demo_s
     user = make_user("de")
     await user.send_text("/start")
     await user.press("📅 Termin buchen")
-    await user.press("Hair")
-    assert "Colouring · 2 Std. · 90,00\xa0€" in user.buttons()
+    await user.press("Haare")
+    assert "Färben · 2 Std. · 90,00\xa0€" in user.buttons()
 
 
 async def test_the_commands_menu_is_set_in_every_language(telegram, bot):

@@ -45,7 +45,7 @@ async def test_categories_and_masters_come_in_the_salon_order_on_postgresql(demo
         .values_list("name", flat=True)
     )
     assert len(masters) > 1
-    assert user.buttons() == [*masters, "Any master", "◀ Back", "✖ Close"]
+    assert user.buttons() == [*masters, "Any master", "ℹ️ About the masters", "◀ Back", "✖ Close"]
 
 
 @pytest.mark.postgres

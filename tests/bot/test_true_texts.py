@@ -73,10 +73,10 @@ async def test_russian_times_screen_has_no_nominative_after_a_preposition(
     user = make_user("ru")
     await user.send_text("/start")
     await user.press("📅 Записаться")
-    await user.press("Hair")
-    await user.press(next(b for b in user.buttons() if b.startswith("Women's haircut")))
+    await user.press("Волосы")
+    await user.press(next(b for b in user.buttons() if b.startswith("Женская стрижка")))
     await user.press("Далее ▶")
-    await user.press("Anna")
+    await user.press("Анна")
     await user.press(user.buttons()[-3])  # ⚡ the nearest free date, above Back and Close
 
     assert user.text.startswith("Свободное время — ")

@@ -35,6 +35,76 @@ ADMIN_PASSWORD = "salon-demo"
 
 CATEGORIES = ["Hair", "Nails", "Beauty"]
 
+# The catalogue in the bot's other languages (English is the key and the fallback); see
+# djproject/salon/translation.py. A language left out here shows the English text.
+TRANSLATED_NAMES: dict[str, dict[str, str]] = {
+    "Hair": {"ru": "Волосы", "de": "Haare"},
+    "Nails": {"ru": "Ногти", "de": "Nägel"},
+    "Beauty": {"ru": "Уход за лицом", "de": "Kosmetik"},
+    "Women's haircut": {"ru": "Женская стрижка", "de": "Damenhaarschnitt"},
+    "Men's haircut": {"ru": "Мужская стрижка", "de": "Herrenhaarschnitt"},
+    "Colouring": {"ru": "Окрашивание", "de": "Färben"},
+    "Blow-dry": {"ru": "Укладка феном", "de": "Föhnen"},
+    "Manicure": {"ru": "Маникюр", "de": "Maniküre"},
+    "Pedicure": {"ru": "Педикюр", "de": "Pediküre"},
+    "Gel polish": {"ru": "Гель-лак", "de": "Gel-Lack"},
+    "Facial": {"ru": "Чистка лица", "de": "Gesichtsbehandlung"},
+    "Brow shaping": {"ru": "Коррекция бровей", "de": "Augenbrauen zupfen"},
+    "Lash tint": {"ru": "Окрашивание ресниц", "de": "Wimpern färben"},
+    "Anna": {"ru": "Анна"},
+    "Boris": {"ru": "Борис"},
+    "Clara": {"ru": "Клара"},
+    "Dana": {"ru": "Дана"},
+}
+
+# Shown behind the service in the bot (en, ru, de).
+DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
+    "Women's haircut": (
+        "Wash, cut and styling.",
+        "Мытьё головы, стрижка и укладка.",
+        "Waschen, Schneiden und Styling.",
+    ),
+    "Colouring": (
+        "One colour from roots to ends, with care afterwards.",
+        "Окрашивание в один тон от корней до кончиков, с уходом.",
+        "Eine Farbe vom Ansatz bis in die Spitzen, mit Pflege danach.",
+    ),
+    "Manicure": (
+        "Shaping, cuticle care and a clear coat.",
+        "Форма, уход за кутикулой и прозрачное покрытие.",
+        "Formen, Nagelhautpflege und Klarlack.",
+    ),
+    "Facial": (
+        "Cleansing, a mask and a light massage.",
+        "Очищение, маска и лёгкий массаж.",
+        "Reinigung, Maske und eine leichte Massage.",
+    ),
+}
+
+# A master's few words for clients (en, ru, de).
+BIOS: dict[str, tuple[str, str, str]] = {
+    "Anna": (
+        "Cuts and colours for 12 years; loves short, sharp shapes.",
+        "Стрижёт и окрашивает 12 лет; любит короткие чёткие формы.",
+        "Schneidet und färbt seit 12 Jahren; liebt kurze, klare Formen.",
+    ),
+    "Boris": (
+        "Barber and brow specialist.",
+        "Барбер и мастер по бровям.",
+        "Barbier und Augenbrauen-Spezialist.",
+    ),
+    "Clara": (
+        "Nail artist; calm hands, careful work.",
+        "Мастер маникюра: спокойные руки, аккуратная работа.",
+        "Nageldesignerin; ruhige Hände, sorgfältige Arbeit.",
+    ),
+    "Dana": (
+        "Nails and skin care.",
+        "Ногти и уход за кожей.",
+        "Nägel und Hautpflege.",
+    ),
+}
+
 # name, category, minutes, gap after, price, parallel group
 SERVICES: list[tuple[str, str, int, int, str, str]] = [
     ("Women's haircut", "Hair", 60, 0, "45.00", ""),
@@ -82,6 +152,17 @@ APPOINTMENTS = [
     ("v5", "Dana", "Facial", 1, 2, "15:00"),
     ("v6", "Boris", "Brow shaping", 0, 3, "16:00"),
 ]
+
+
+def _translations(field: str, english: str) -> dict[str, str | None]:
+    """``name_ru``/``name_de`` for an English name (None: not translated, English is shown)."""
+    other = TRANSLATED_NAMES.get(english, {})
+    return {f"{field}_{code}": other.get(code) for code in ("ru", "de")}
+
+
+def _texts(field: str, texts: tuple[str, str, str] | None) -> dict[str, str]:
+    en, ru, de = texts or ("", "", "")
+    return {f"{field}_en": en, f"{field}_ru": ru, f"{field}_de": de}
 
 
 def _t(value: str | None) -> time | None:
@@ -141,14 +222,20 @@ class Command(BaseCommand):
         return SiteSettings.load()
 
     def _category(self, name: str, order: int) -> Category:
-        return Category.objects.update_or_create(name=name, defaults={"sort_order": order})[0]
+        # Found by the English name (name_en), whichever language is active.
+        return Category.objects.update_or_create(
+            name_en=name, defaults={"sort_order": order, "name": name, **_translations("name", name)}
+        )[0]
 
     def _service(self, row: tuple[str, str, int, int, str, str], categories: dict, order: int) -> Service:
         name, category, minutes, gap, price, group = row
         return Service.objects.update_or_create(
             category=categories[category],
-            name=name,
+            name_en=name,
             defaults={
+                "name": name,
+                **_translations("name", name),
+                **_texts("description", DESCRIPTIONS.get(name)),
                 "duration": minutes,
                 "min_gap_after_minutes": gap,
                 "price": Decimal(price),
@@ -160,8 +247,11 @@ class Command(BaseCommand):
 
     def _master(self, demo: DemoMaster, categories: dict, order: int) -> Master:
         master = Master.objects.update_or_create(
-            name=demo.name,
+            name_en=demo.name,
             defaults={
+                "name": demo.name,
+                **_translations("name", demo.name),
+                **_texts("bio", BIOS.get(demo.name)),
                 "status": Master.STATUS_ACTIVE,
                 "sort_order": order,
                 "buffer_between_minutes": demo.buffer,

@@ -286,8 +286,11 @@ def build_week_timeline(
     bounds = []
     for d in days:
         own = [a for a in appointments if local_day(a) == d]
-        start, end = _axis_bounds(d, tz, [hours[d]], own, *_day_limits(d, tz))
-        bounds.append((_wall_minutes(start, d), _wall_minutes(end, d)))
+        if hours[d] is not None or own:  # a free day's fallback hours would stretch the axis
+            start, end = _axis_bounds(d, tz, [hours[d]], own, *_day_limits(d, tz))
+            bounds.append((_wall_minutes(start, d), _wall_minutes(end, d)))
+    if not bounds:
+        bounds = [(FALLBACK_HOURS[0].hour * 60, FALLBACK_HOURS[1].hour * 60)]
     first = min(b[0] for b in bounds)
     tracks = max(1, math.ceil((max(b[1] for b in bounds) - first) / TRACK_MINUTES))
     services = _visit_services(appointments)

@@ -139,3 +139,10 @@ def test_the_day_and_week_views_cost_the_same_queries_for_2_and_8_masters(
         admin_client.get(URL, {"date": WEDNESDAY.isoformat()})
     with django_assert_num_queries(WEEK_QUERIES):
         admin_client.get(URL, {"date": WEDNESDAY.isoformat(), "view": "week", "master": first.pk})
+
+
+def test_the_week_axis_spans_the_working_hours_not_the_free_days_fallback(staff, day):
+    response = staff.get(URL, {"date": WEDNESDAY.isoformat(), "view": "week", "master": day.pk})
+
+    rows = response.context["timeline"].rows
+    assert (rows[0].label, rows[-1].label) == ("09:00", "13:30")

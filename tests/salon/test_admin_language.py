@@ -75,7 +75,7 @@ def test_the_admin_and_the_bot_use_one_term_per_concept(language, concept):
     missing = [
         (domain, english, text)
         for domain, english, text in translated(language)
-        if pattern.search(english)
+        if pattern.search(PLACEHOLDER.sub("", english))
         and english not in NO_WORD_NEEDED
         and concept == "master"
         and term.lower() not in text.lower()

@@ -5,7 +5,7 @@ settings models are singletons (one row, never deleted).
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,7 @@ from modeltranslation.admin import TranslationAdmin
 from booking.validation import Conflict, check_placement
 from booking.validators import normalise_phone, validate_calendar_date
 from djproject.salon import services, staff
+from djproject.salon.admin_visits import ServiceSelect, VisitChangeList, WhenFilter
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -295,6 +296,20 @@ class AppointmentForm(forms.ModelForm):
     """
 
     opened_state = OpenedStateField(required=False)
+    # Booking by phone (the add form): further services of the same visit, the override for a
+    # master outside the service's category, and a caller who is not a client yet.
+    extra_services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.filter(is_active=True).select_related("category"),
+        required=False,
+        label=_("Further services"),
+        help_text=_("Booked with the same master right after the first service, as one visit."),
+    )
+    allow_unqualified_master = forms.BooleanField(
+        required=False,
+        label=_("Book even if the master does not do the service"),
+    )
+    new_client_name = forms.CharField(required=False, max_length=200, label=_("New client's name"))
+    new_client_phone = forms.CharField(required=False, max_length=64, label=_("New client's phone"))
 
     class Meta:
         model = Appointment
@@ -309,6 +324,7 @@ class AppointmentForm(forms.ModelForm):
             "price",
             "notes",
         )
+        widgets = {"service": ServiceSelect}
 
     # What the refusal compares; the admin's form subclass rewrites ``Meta.fields``.
     TRACKED_FIELDS = Meta.fields
@@ -324,6 +340,11 @@ class AppointmentForm(forms.ModelForm):
         ),
         Conflict.NO_SEAT: _("The master has no such seat."),
     }
+    UNQUALIFIED_MESSAGE = _(
+        "%(master)s does not do %(service)s (not among the master's categories). Choose another "
+        "master, or tick “Book even if the master does not do the service”."
+    )
+    CLIENT_TWICE_MESSAGE = _("Pick either an existing client or type a new one, not both.")
     STALE_MESSAGE = _(
         "Someone changed this appointment while you were editing it: %(changes)s. "
         "Reload the page to see the current version; your changes were not saved."
@@ -337,6 +358,9 @@ class AppointmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_state"].initial = sign_opened_state(self.instance, self.TRACKED_FIELDS)
+        if "duration_minutes" in self.fields:  # empty: the service's duration (see ``clean``)
+            self.fields["duration_minutes"].required = False
+        self.extra_items: list[Appointment] = []
 
     def clean_datetime_start(self) -> Any:
         """Out of the calendar's range before ``clean`` computes ends and schedules with it."""
@@ -345,8 +369,84 @@ class AppointmentForm(forms.ModelForm):
             validate_calendar_date(start)
         return start
 
+    def clean_new_client_phone(self) -> str:
+        phone = self.cleaned_data.get("new_client_phone", "").strip()
+        return normalise_phone(phone, SiteSettings.load().phone_region) if phone else ""
+
+    def _fill_from_service(self, cleaned: dict[str, Any]) -> None:
+        """Duration and price left empty come from the service, as the bot books them."""
+        service = cleaned.get("service")
+        if service is None:
+            return
+        if cleaned.get("duration_minutes") is None and "duration_minutes" not in self.errors:
+            cleaned["duration_minutes"] = service.duration
+        if cleaned.get("price") is None and not self.instance.pk and "price" not in self.errors:
+            cleaned["price"] = service.price
+
+    def _pick_client(self, cleaned: dict[str, Any]) -> None:
+        """A typed name and phone make a new client on save; a phone already on file picks
+        that client instead of making a second one."""
+        name, phone = cleaned.get("new_client_name"), cleaned.get("new_client_phone")
+        if not (name or phone):
+            return
+        if cleaned.get("client") is not None:
+            raise forms.ValidationError(self.CLIENT_TWICE_MESSAGE, code="client_twice")
+        known = Client.objects.filter(phone=phone).order_by("pk").first() if phone else None
+        if known is not None:
+            cleaned["client"] = known
+
+    def _refuse_unqualified(self, master: Master, services_: Sequence[Service]) -> None:
+        """The master must do each service (its category among theirs), unless overridden."""
+        if self.cleaned_data.get("allow_unqualified_master"):
+            return
+        categories = set(master.categories.values_list("pk", flat=True))
+        refused = [s for s in services_ if s.category_id not in categories]
+        if refused:
+            raise forms.ValidationError(
+                [self.UNQUALIFIED_MESSAGE % {"master": master, "service": s.name} for s in refused],
+                code="unqualified",
+            )
+
+    def _extra_services(self, cleaned: dict[str, Any]) -> list[Service]:
+        """The further services in the order the form posted them (the list's order)."""
+        chosen = {s.pk: s for s in cleaned.get("extra_services") or ()}
+        posted = self.data.getlist(self.add_prefix("extra_services")) if hasattr(self.data, "getlist") else []
+        order = [int(pk) for pk in posted if str(pk).isdigit() and int(pk) in chosen]
+        return [chosen[pk] for pk in dict.fromkeys(order)] or list(chosen.values())
+
+    def _plan_extra_items(self, adapter: Any, first_end: datetime, first_service: Service) -> None:
+        """Each further service starts when the previous one (and its cleanup) ends, with the
+        same master; each must fit the schedule like the first."""
+        master = self.cleaned_data["master"]
+        start, gap = first_end, first_service.min_gap_after_minutes
+        errors = []
+        for service in self._extra_services(self.cleaned_data):
+            start = start + timedelta(minutes=gap)
+            placement = check_placement(
+                adapter,
+                master_id=master.pk,
+                start=start,
+                duration_minutes=service.duration,
+                gap_minutes=service.min_gap_after_minutes,
+            )
+            errors += [f"{service.name}: {self.CONFLICT_MESSAGES[c]}" for c in placement.conflicts]
+            item = Appointment(
+                master=master,
+                service=service,
+                datetime_start=start,
+                duration_minutes=service.duration,
+                price=service.price,
+                seat=placement.seat or 0,
+            )
+            self.extra_items.append(item)
+            start, gap = item.compute_end(), service.min_gap_after_minutes
+        if errors:
+            raise forms.ValidationError(errors)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._fill_from_service(cleaned)
+        self._pick_client(cleaned)
         master = cleaned.get("master")
         # One lock order everywhere (masters by id, then appointments): the admin transaction
         # holds these row locks until it commits, so a client's booking or reschedule, which
@@ -362,6 +462,9 @@ class AppointmentForm(forms.ModelForm):
         relevant = {"master", "service", "datetime_start", "duration_minutes", "status"}
         if self.instance.pk and not relevant & set(self.changed_data):
             return cleaned  # e.g. only the notes changed: leave old entries alone
+        extras = [] if self.instance.pk else self._extra_services(cleaned)
+        if not self.instance.pk or {"master", "service"} & set(self.changed_data):
+            self._refuse_unqualified(master, [service, *extras])
         placement = check_placement(
             adapter,
             master_id=master.pk,
@@ -373,6 +476,8 @@ class AppointmentForm(forms.ModelForm):
         if placement.conflicts:
             raise forms.ValidationError([self.CONFLICT_MESSAGES[c] for c in placement.conflicts])
         self.instance.seat = placement.seat
+        if extras:
+            self._plan_extra_items(adapter, start.astimezone(UTC) + timedelta(minutes=minutes), service)
         return cleaned
 
     def _refuse_if_changed_meanwhile(self) -> None:
@@ -403,12 +508,13 @@ class AppointmentForm(forms.ModelForm):
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     form = AppointmentForm
-    list_display = ("when", "master", "service", "client", "status", "source")
-    list_filter = ("status", ("datetime_start", admin.DateFieldListFilter), "master", "source")
+    list_display = ("when", "master", "visit_services", "client", "status", "source")
+    list_filter = (WhenFilter, "status", "master", "source")
     list_select_related = ("master", "service", "client")
     search_fields = ("client__name", "client__phone", "master__name", "service__name")
     date_hierarchy = "datetime_start"
-    ordering = ("-datetime_start",)
+    # The list opens on the visits ahead (``WhenFilter``), the next one first.
+    ordering = ("datetime_start", "pk")
     autocomplete_fields = ("client",)
     readonly_fields = ("datetime_end", "seat", "booking_ref", "created", "updated")
     actions = ("confirm", "cancel", "complete", "no_show")
@@ -418,19 +524,50 @@ class AppointmentAdmin(admin.ModelAdmin):
         (_("More"), {"fields": ("price", "notes", "booking_ref", "created", "updated")}),
     )
 
+    class Media:
+        js = ("salon/appointment_form.js",)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[VisitChangeList]:
+        return VisitChangeList
+
     def get_fieldsets(self, request: HttpRequest, obj: Appointment | None = None) -> Any:
-        """The change form also renders the hidden state it was opened on (see the form)."""
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
-        (name, options), *rest = fieldsets
-        return ((name, {**options, "fields": (*options["fields"], "opened_state")}), *rest)
+        """The change form also renders the hidden state it was opened on (see the form); the
+        add form takes further services and a new client (booking by phone)."""
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        if obj is not None:
+            first = (*options["fields"], "allow_unqualified_master", "opened_state")
+            return ((name, {**options, "fields": first}), *rest)
+        fields = list(options["fields"])
+        fields[fields.index("service") + 1 : fields.index("service") + 1] = ["extra_services"]
+        fields.insert(fields.index("client") + 1, ("new_client_name", "new_client_phone"))
+        fields.insert(fields.index("extra_services") + 1, "allow_unqualified_master")
+        return ((name, {**options, "fields": tuple(fields)}), *rest)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """The timeline's free cells link here with ``master`` and ``datetime_start`` (ISO)."""
+        initial = super().get_changeform_initial_data(request)
+        raw = request.GET.get("datetime_start")
+        if raw:
+            try:
+                start = datetime.fromisoformat(raw)
+            except ValueError:
+                initial.pop("datetime_start", None)
+            else:
+                initial["datetime_start"] = timezone.make_aware(start) if timezone.is_naive(start) else start
+        return initial
 
     @admin.display(description=_("When"), ordering="datetime_start")
     def when(self, obj: Appointment) -> str:
+        items = getattr(obj, "visit_items", None) or [obj]
         start = timezone.localtime(obj.datetime_start)
-        end = timezone.localtime(obj.datetime_end)
+        end = timezone.localtime(max(item.datetime_end for item in items))
         return f"{date_format(start, 'D d.m.Y')} {start:%H:%M}–{end:%H:%M}"
+
+    @admin.display(description=_("Services"), ordering="service__name")
+    def visit_services(self, obj: Appointment) -> str:
+        """Every service of the visit, in order (one list row stands for the whole visit)."""
+        items = getattr(obj, "visit_items", None) or [obj]
+        return " + ".join(item.service.name for item in items)
 
     # A master with a staff login sees and edits only their own appointments (unless the login
     # also has the salon staff role, which changes whole visits).
@@ -455,8 +592,19 @@ class AppointmentAdmin(admin.ModelAdmin):
         old_status = obj.initial_value("status") if change else None
         if not change:
             obj.source = Appointment.SOURCE_ADMIN
+            name, phone = form.cleaned_data.get("new_client_name"), form.cleaned_data.get("new_client_phone")
+            if obj.client_id is None and (name or phone):
+                obj.client = Client.objects.create(name=name or "", phone=phone or "")
         super().save_model(request, obj, form, change)
-        staff.appointment_saved_by_staff(obj, created=not change, old_start=old_start, old_status=old_status)
+        items = [obj]
+        for item in getattr(form, "extra_items", []):
+            item.booking_ref, item.client, item.status = obj.booking_ref, obj.client, obj.status
+            item.source = Appointment.SOURCE_ADMIN
+            item.save()
+            items.append(item)
+        staff.appointment_saved_by_staff(
+            obj, created=not change, old_start=old_start, old_status=old_status, items=items
+        )
 
     WHOLE_VISIT_REFUSED = _("Changing whole visits needs the salon staff role.")
 

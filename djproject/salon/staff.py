@@ -195,13 +195,16 @@ def appointment_saved_by_staff(
     created: bool,
     old_start: datetime | None = None,
     old_status: str | None = None,
+    items: Sequence[Appointment] | None = None,
 ) -> None:
     """Messages for an appointment created or changed in the admin (called in its transaction).
+
+    ``items``: every appointment of the visit when the form saved several (booking by phone).
 
     Created: the master hears of it and the client gets reminders. Moved: client and master
     hear the new time, reminders follow. Confirmed or cancelled in the form: as the actions.
     """
-    rows = [appointment]
+    rows = list(items or [appointment])
     ref = appointment.booking_ref
     if not appointment.is_active:
         outbox.drop_pending(ref, reason=appointment.status)

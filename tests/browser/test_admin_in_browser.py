@@ -51,7 +51,7 @@ def open_timeline_and_click(browser: Any, base_url: str, day: date, appointment_
         page.wait_for_url("**/admin/timeline/")
         page.fill("#tl-date", day.isoformat())
         page.click("input[type=submit][value='Show']")
-        page.wait_for_url(f"**/admin/timeline/?date={day.isoformat()}")
+        page.wait_for_url(f"**/admin/timeline/?date={day.isoformat()}*")  # + the picker's fields
 
         block = page.locator(f"a.tl-block[data-appointment='{appointment_id}']")
         seen = {

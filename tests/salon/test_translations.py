@@ -197,7 +197,7 @@ def compiled_locales(tmp_path, settings):
 @pytest.mark.parametrize(
     ("language", "expected", "absent"),
     [
-        ("de", ["Termine", "Stylisten", "Leistungen", "Tagesplan"], "Appointments"),
+        ("de", ["Termine", "Mitarbeiter", "Leistungen", "Tagesplan"], "Appointments"),
         ("ru", ["Записи", "Мастера", "Услуги", "Расписание дня"], "Appointments"),
         ("en", ["Appointments", "Masters", "Services", "Day timeline"], "Termine"),
     ],

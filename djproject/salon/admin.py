@@ -25,6 +25,7 @@ from django.utils.translation import ngettext_lazy
 from booking.validation import Conflict, check_placement
 from booking.validators import normalise_phone, validate_calendar_date
 from djproject.salon import services, staff
+from djproject.salon.admin_schedule import ScheduleChangeConfirmation
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
     Appointment,
@@ -91,7 +92,7 @@ class DayOffInline(admin.TabularInline):
 
 
 @admin.register(Master)
-class MasterAdmin(admin.ModelAdmin):
+class MasterAdmin(ScheduleChangeConfirmation):
     list_display = ("name", "status", "category_list", "has_telegram", "sort_order")
     list_editable = ("sort_order",)
     list_filter = ("status", "categories")
@@ -138,7 +139,7 @@ class MasterAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingDay)
-class WorkingDayAdmin(admin.ModelAdmin):
+class WorkingDayAdmin(ScheduleChangeConfirmation):
     list_display = ("master", "weekday", "start_time", "end_time", "break_start", "break_end")
     list_filter = ("weekday", "master")
     list_select_related = ("master",)
@@ -147,7 +148,7 @@ class WorkingDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(DayOff)
-class DayOffAdmin(admin.ModelAdmin):
+class DayOffAdmin(ScheduleChangeConfirmation):
     list_display = ("master", "date", "reason")
     list_filter = ("master", ("date", admin.DateFieldListFilter))
     list_select_related = ("master",)

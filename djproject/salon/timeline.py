@@ -41,6 +41,8 @@ from booking.adapters.availability import (
     from_minutes,
     to_minutes,
 )
+from booking.adapters.blocks import occurs_on
+from booking.adapters.minutes import local_minutes
 from booking.validators import in_calendar
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import Appointment, Master
@@ -80,7 +82,8 @@ class TimeRow:
 
 @dataclass(frozen=True)
 class Shade:
-    """A shaded stretch of a column: ``kind`` is "closed" (outside hours), "break" or "off"."""
+    """A shaded stretch of a column: ``kind`` is "closed" (outside hours), "break", "block" (a
+    time block, labelled with its reason) or "off"."""
 
     kind: str
     label: str
@@ -180,6 +183,7 @@ def build_day_timeline(
     book = adapter.schedule_book(ids, day, day) if ids else None
     hours = {m.pk: adapter.working_hours(book, m, day) for m in masters} if book else {}
     appointments = _appointments(ids, day_start, day_end)
+    blocks = _time_blocks(adapter, book, day) if book else {}
 
     starts, ends = _axis_bounds(day, tz, hours.values(), appointments, day_start, day_end)
     offset = to_minutes(starts)
@@ -204,7 +208,8 @@ def build_day_timeline(
                 name=master.name,
                 hours=(from_minutes(shift.start, tz), from_minutes(shift.end, tz)) if shift else None,
                 off_reason=off_reason,
-                shades=_shades(shift, off_reason, span, axis_end),
+                shades=_shades(shift, off_reason, span, axis_end)
+                + [Shade("block", label, span(a, b)) for label, a, b in blocks.get(master.pk, [])],
                 blocks=[
                     Block(
                         appointment_id=a.pk,
@@ -344,6 +349,29 @@ def _shades(
     if after.end > after.start:
         shades.append(Shade("closed", "", after))
     return shades
+
+
+def _time_blocks(
+    adapter: DjangoAvailabilityAdapter, book: ScheduleBook, day: date
+) -> dict[int, list[tuple[str, int, int]]]:
+    """(reason, start, end) of each master's time blocks on the day, in epoch minutes: one query
+    (the adapter's own block reader, so the timeline shows what the bot subtracts)."""
+    reader = adapter.busy.blocks
+    if reader is None:
+        return {}
+    out: dict[int, list[tuple[str, int, int]]] = {}
+    for row in reader.rows(set(book.masters), day, day):
+        if not occurs_on(row, day):
+            continue
+        for master_id in [row.master_id] if row.master_id else list(book.masters):
+            master = book.masters.get(master_id)
+            if master is None:
+                continue
+            tz = adapter.master_tz(master)
+            label = row.reason or _("Blocked")
+            start, end = local_minutes(day, row.start_time, tz), local_minutes(day, row.end_time, tz)
+            out.setdefault(master_id, []).append((label, start, end))
+    return out
 
 
 def parse_day(value: str | None, default: date) -> date | None:

@@ -183,3 +183,32 @@ def test_rebook_offers_the_services_of_the_clients_own_visit_only(wednesday):
     assert rebook_services(row.client.telegram_id, row.booking_ref.hex) == [row.service_id]
     assert rebook_services(wednesday[1].client.telegram_id, row.booking_ref.hex) == []
     assert rebook_services(row.client.telegram_id, "not-a-ref") == []
+
+
+def test_blocks_show_on_the_timeline_with_their_reason(anna, salon):
+    from djproject.salon.timeline import build_day_timeline
+
+    TimeBlock.objects.create(
+        master=anna, date=WEDNESDAY, start_time=time(14), end_time=time(16), reason="Training"
+    )
+    TimeBlock.objects.create(master=None, date=WEDNESDAY, start_time=time(12), end_time=time(13))
+
+    [column] = build_day_timeline(WEDNESDAY).columns
+    blocks = [(s.label, s.span.end - s.span.start) for s in column.shades if s.kind == "block"]
+
+    assert sorted(blocks) == [("Blocked", 60), ("Training", 120)]
+
+
+def test_removing_a_block_offers_its_time_to_the_waitlist(anna, haircut, django_capture_on_commit_callbacks):
+    from djproject.salon.models import WaitlistEntry
+
+    block = TimeBlock.objects.create(master=anna, date=WEDNESDAY, start_time=time(9), end_time=time(18))
+    entry = WaitlistEntry.objects.create(
+        client=f.client(), master=anna, date_from=WEDNESDAY, date_to=WEDNESDAY
+    )
+    entry.services.set([haircut])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        block.delete()
+
+    assert Notification.objects.filter(kind=Notification.KIND_WAITLIST, booking_ref=entry.ref).count() == 1

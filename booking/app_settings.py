@@ -11,6 +11,7 @@ builds from ``booking.mixins``::
         "DAY_OFF_MODEL": "salon.DayOff",           # subclass of MasterDayOffMixin
         "BOOKING_SETTINGS_MODEL": "salon.BookingSettings",  # subclass of BookingSettingsMixin
         "SITE_SETTINGS_MODEL": "salon.SiteSettings",  # optional: timezone, holidays_country ...
+        "TIME_BLOCK_MODEL": "salon.TimeBlock",     # optional: part-day absences (master, date, start, end)
         "MASTER_CATEGORIES_FIELD": "categories",   # optional: the master's M2M to categories
         "SERVICE_CATEGORY_FIELD": "category",      # optional: the service's FK to a category
     }
@@ -65,6 +66,7 @@ ROLES: tuple[ModelRole, ...] = (
     ModelRole("DAY_OFF_MODEL", MasterDayOffMixin),
     ModelRole("BOOKING_SETTINGS_MODEL", BookingSettingsMixin),
     ModelRole("SITE_SETTINGS_MODEL", models.Model, required=False),
+    ModelRole("TIME_BLOCK_MODEL", models.Model, required=False),
 )
 ROLE_BY_KEY = {role.key: role for role in ROLES}
 
@@ -137,6 +139,7 @@ def get_adapter(
         day_off_model=day_off_model,
         booking_settings_model=booking_settings_model,
         site_settings_model=get_model("SITE_SETTINGS_MODEL"),
+        time_block_model=get_model("TIME_BLOCK_MODEL"),
         step_minutes=step_minutes,
         cache_adapter=cache_adapter,
         clock=clock,

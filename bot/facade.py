@@ -286,6 +286,13 @@ class BookingFacade:
             self._waitlist.choose, telegram_id, entry_id, day, time, language=current_locale()
         )
 
+    # --- a visit the salon cancelled (djproject.salon.schedule_changes) -------------------------
+
+    async def rebook_services(self, telegram_id: int, ref: str) -> list[int]:
+        """The bookable services of the client's own visit, for "Choose another time"."""
+        module = importlib.import_module("djproject.salon.schedule_changes")
+        return await self._run(module.rebook_services, telegram_id, ref)
+
     # --- the staff side (djproject.salon.staff) ------------------------------------------------
 
     async def confirm_visit(

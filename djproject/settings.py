@@ -62,6 +62,7 @@ BOOKING = {
     "DAY_OFF_MODEL": "salon.DayOff",
     "BOOKING_SETTINGS_MODEL": "salon.BookingSettings",
     "SITE_SETTINGS_MODEL": "salon.SiteSettings",
+    "TIME_BLOCK_MODEL": "salon.TimeBlock",
 }
 
 MIDDLEWARE = [

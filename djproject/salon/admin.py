@@ -26,6 +26,7 @@ from modeltranslation.admin import TranslationAdmin
 from booking.validation import Conflict, check_placement
 from booking.validators import normalise_phone, validate_calendar_date
 from djproject.salon import services, staff
+from djproject.salon.admin_schedule import ScheduleChangeConfirmation
 from djproject.salon.admin_visits import ServiceSelect, VisitChangeList, WhenFilter
 from djproject.salon.booking import get_adapter
 from djproject.salon.models import (
@@ -97,7 +98,7 @@ class DayOffInline(admin.TabularInline):
 
 
 @admin.register(Master)
-class MasterAdmin(TranslationAdmin):
+class MasterAdmin(ScheduleChangeConfirmation, TranslationAdmin):
     list_display = ("name", "status", "category_list", "has_telegram", "sort_order")
     list_editable = ("sort_order",)
     list_filter = ("status", "categories")
@@ -145,7 +146,7 @@ class MasterAdmin(TranslationAdmin):
 
 
 @admin.register(WorkingDay)
-class WorkingDayAdmin(admin.ModelAdmin):
+class WorkingDayAdmin(ScheduleChangeConfirmation):
     list_display = ("master", "weekday", "start_time", "end_time", "break_start", "break_end")
     list_filter = ("weekday", "master")
     list_select_related = ("master",)
@@ -154,7 +155,7 @@ class WorkingDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(DayOff)
-class DayOffAdmin(admin.ModelAdmin):
+class DayOffAdmin(ScheduleChangeConfirmation):
     list_display = ("master", "date", "reason")
     list_filter = ("master", ("date", admin.DateFieldListFilter))
     list_select_related = ("master",)

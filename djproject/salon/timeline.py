@@ -20,7 +20,7 @@ Decisions a reader may wonder about:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -43,6 +43,7 @@ from booking.adapters.availability import (
     from_minutes,
     to_minutes,
 )
+from booking.adapters.blocks import occurs_on
 from booking.adapters.minutes import local_minutes
 from booking.validators import in_calendar
 from djproject.salon.booking import get_adapter
@@ -83,7 +84,8 @@ class TimeRow:
 
 @dataclass(frozen=True)
 class Shade:
-    """A shaded stretch of a column: ``kind`` is "closed" (outside hours), "break" or "off"."""
+    """A shaded stretch of a column: ``kind`` is "closed" (outside hours), "break", "block" (a
+    time block, labelled with its reason) or "off"."""
 
     kind: str
     label: str
@@ -220,6 +222,7 @@ def build_day_timeline(
     book = adapter.schedule_book(ids, day, day) if ids else None
     hours = {m.pk: adapter.working_hours(book, m, day) for m in masters} if book else {}
     appointments = _appointments(ids, day_start, day_end)
+    blocks = _time_blocks(adapter, book, [day]) if book else {}
 
     starts, ends = _axis_bounds(day, tz, hours.values(), appointments, day_start, day_end)
     offset = to_minutes(starts)
@@ -234,7 +237,20 @@ def build_day_timeline(
         own = [a for a in appointments if a.master_id == master.pk]
         shift = hours.get(master.pk)
         off_reason = _off_reason(master, day, book, shift, holiday)
-        columns.append(_column(master, day, shift, off_reason, own, services, axis, tz, next_column))
+        columns.append(
+            _column(
+                master,
+                day,
+                shift,
+                off_reason,
+                own,
+                services,
+                axis,
+                tz,
+                next_column,
+                blocks.get((master.pk, day), []),
+            )
+        )
         next_column += columns[-1].lanes
 
     return DayTimeline(
@@ -278,6 +294,7 @@ def build_week_timeline(
     week_start = datetime.combine(days[0], time(), tzinfo=tz)
     week_end = datetime.combine(days[-1] + timedelta(days=1), time(), tzinfo=tz)
     appointments = _appointments([master.pk], week_start, week_end)
+    blocks = _time_blocks(adapter, book, days)
 
     def local_day(a: Appointment) -> date:
         return a.datetime_start.astimezone(tz).date()
@@ -304,7 +321,18 @@ def build_week_timeline(
         holiday = adapter.holiday_name(d) if adapter.is_holiday(d) else None
         off_reason = _off_reason(master, d, book, hours[d], holiday)
         own = [a for a in appointments if local_day(a) == d]
-        column = _column(master, d, hours[d], off_reason, own, services, axis, tz, next_column)
+        column = _column(
+            master,
+            d,
+            hours[d],
+            off_reason,
+            own,
+            services,
+            axis,
+            tz,
+            next_column,
+            blocks.get((master.pk, d), []),
+        )
         columns.append(column)
         next_column += column.lanes
     first_axis = _Axis(local_minutes(days[0], _clock(first), tz), tracks * TRACK_MINUTES, now)
@@ -393,15 +421,18 @@ def _column(
     axis: _Axis,
     tz: ZoneInfo,
     grid_column: int,
+    time_blocks: Sequence[tuple[str, int, int]] = (),
 ) -> MasterColumn:
-    """One column of the grid: a master's day."""
+    """One column of the grid: a master's day; ``time_blocks`` are (reason, start, end) in
+    epoch minutes, shaded and never offered as free cells."""
     lanes = _lanes(own)
     return MasterColumn(
         master_id=master.pk,
         name=master.name,
         hours=(from_minutes(shift.start, tz), from_minutes(shift.end, tz)) if shift else None,
         off_reason=off_reason,
-        shades=_shades(shift, off_reason, axis.span, axis.end),
+        shades=_shades(shift, off_reason, axis.span, axis.end)
+        + [Shade("block", label, axis.span(a, b)) for label, a, b in time_blocks],
         blocks=[
             Block(
                 appointment_id=a.pk,
@@ -421,7 +452,7 @@ def _column(
         grid_column=grid_column,
         lanes=max(lanes.values(), default=0) + 1,
         day=day,
-        free_cells=_free_cells(master, shift, off_reason, own, axis, tz),
+        free_cells=_free_cells(master, shift, off_reason, own, axis, tz, time_blocks),
     )
 
 
@@ -432,6 +463,7 @@ def _free_cells(
     own: list[Appointment],
     axis: _Axis,
     tz: ZoneInfo,
+    time_blocks: Sequence[tuple[str, int, int]] = (),
 ) -> list[FreeCell]:
     """Rows inside the shift, outside the break, clear of appointments and not in the past.
 
@@ -442,6 +474,7 @@ def _free_cells(
     busy = [(to_minutes(a.datetime_start), to_minutes(a.datetime_end)) for a in own if a.is_active]
     if shift.break_:
         busy.append(shift.break_)
+    busy.extend((start, end) for _label, start, end in time_blocks)
     add_url = reverse("admin:salon_appointment_add")
     cells = []
     for minute in range(0, axis.end, ROW_MINUTES):
@@ -556,6 +589,31 @@ def _shades(
     if after.end > after.start:
         shades.append(Shade("closed", "", after))
     return shades
+
+
+def _time_blocks(
+    adapter: DjangoAvailabilityAdapter, book: ScheduleBook, days: list[date]
+) -> dict[tuple[int, date], list[tuple[str, int, int]]]:
+    """(reason, start, end) of each master's time blocks per day, in epoch minutes: one query
+    for the whole range (the adapter's own block reader, so the timeline shows what the bot
+    subtracts)."""
+    reader = adapter.busy.blocks
+    if reader is None or not days:
+        return {}
+    out: dict[tuple[int, date], list[tuple[str, int, int]]] = {}
+    for row in reader.rows(set(book.masters), days[0], days[-1]):
+        for day in days:
+            if not occurs_on(row, day):
+                continue
+            for master_id in [row.master_id] if row.master_id else list(book.masters):
+                master = book.masters.get(master_id)
+                if master is None:
+                    continue
+                tz = adapter.master_tz(master)
+                label = row.reason or _("Blocked")
+                start, end = local_minutes(day, row.start_time, tz), local_minutes(day, row.end_time, tz)
+                out.setdefault((master_id, day), []).append((label, start, end))
+    return out
 
 
 def parse_day(value: str | None, default: date) -> date | None:

@@ -43,6 +43,7 @@ from djproject.salon.models import (
     Master,
     Notification,
     Service,
+    TimeBlock,
     WaitlistEntry,
     WorkingDay,
 )
@@ -387,6 +388,24 @@ def day_off_removed(sender: Any, instance: DayOff, **_: Any) -> None:
     _after_commit(instance.master_id, [instance.date])
 
 
+def block_removed(sender: Any, instance: TimeBlock, **_: Any) -> None:
+    """A time block taken back: its days (up to the waitlist's furthest day) may have gained time."""
+    from booking.adapters.blocks import weekly_days
+
+    today = get_adapter().today()
+    last = (
+        WaitlistEntry.objects.filter(expired__isnull=True)
+        .order_by("-date_to")
+        .values_list("date_to", flat=True)
+        .first()
+    )
+    if last is None:
+        return
+    days = weekly_days(instance, max(today, instance.date), last)
+    if days:
+        _after_commit(instance.master_id, days)
+
+
 def hours_changed(sender: Any, instance: WorkingDay, raw: bool = False, **_: Any) -> None:
     """Weekly hours saved or removed (longer hours, a removed break, a fallback to the salon's
     hours): every waited-for day on that weekday may have gained time."""
@@ -411,5 +430,6 @@ def connect() -> None:
     post_save.connect(appointment_saved, sender=Appointment, dispatch_uid="waitlist-appointment-saved")
     post_delete.connect(appointment_deleted, sender=Appointment, dispatch_uid="waitlist-appointment-deleted")
     post_delete.connect(day_off_removed, sender=DayOff, dispatch_uid="waitlist-day-off-removed")
+    post_delete.connect(block_removed, sender=TimeBlock, dispatch_uid="waitlist-block-removed")
     post_save.connect(hours_changed, sender=WorkingDay, dispatch_uid="waitlist-hours-saved")
     post_delete.connect(hours_changed, sender=WorkingDay, dispatch_uid="waitlist-hours-deleted")

@@ -1,13 +1,13 @@
 """The timeline to work from: free cells open the add form prefilled, blocks say who and what,
 a "now" line, a week per master, one master at a time on a phone, and a constant query count."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
-from djproject.salon.models import Master
+from djproject.salon.models import Master, TimeBlock
 from tests import factories as f
 from tests.moments import NOW, WEDNESDAY, local
 
@@ -124,8 +124,8 @@ def salon_with(count: int, salon) -> None:
     return first
 
 
-DAY_QUERIES = 9
-WEEK_QUERIES = 9
+DAY_QUERIES = 10  # one of them reads the day's time blocks
+WEEK_QUERIES = 10
 
 
 @pytest.mark.parametrize("masters", [2, 8])
@@ -146,3 +146,23 @@ def test_the_week_axis_spans_the_working_hours_not_the_free_days_fallback(staff,
 
     rows = response.context["timeline"].rows
     assert (rows[0].label, rows[-1].label) == ("09:00", "13:30")
+
+
+def test_a_weekly_time_block_is_shaded_in_the_week_and_offers_no_free_cells(staff, day):
+    TimeBlock.objects.create(
+        master=day,
+        date=WEDNESDAY - timedelta(days=7),
+        start_time=time(9),
+        end_time=time(10),
+        weekly=True,
+        reason="Training",
+    )
+
+    week = staff.get(URL, {"date": WEDNESDAY.isoformat(), "view": "week", "master": day.pk})
+
+    wednesday = next(c for c in week.context["timeline"].columns if c.day == WEDNESDAY)
+    assert [s.label for s in wednesday.shades if s.kind == "block"] == ["Training"]
+    html = week.content.decode()
+    assert add_link(day, WEDNESDAY, "09:00") not in html and add_link(day, WEDNESDAY, "09:30") not in html
+    assert add_link(day, WEDNESDAY, "10:00") not in html  # Maria's cut
+    assert add_link(day, WEDNESDAY, "13:30") in html

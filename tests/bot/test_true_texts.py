@@ -81,3 +81,45 @@ async def test_russian_times_screen_has_no_nominative_after_a_preposition(
 
     assert user.text.startswith("Свободное время — ")
     assert "на понедельник" not in user.text and "на среда" not in user.text and "на пятница" not in user.text
+
+
+def _saturday_cells(user) -> list[str]:
+    """The Saturday column of the calendar in view (rows after the title and weekday names)."""
+    keyboard = user.keyboard_message().inline_keyboard
+    assert keyboard[1][5]["text"] == "Sa", keyboard[1]
+    return [row[5]["text"] for row in keyboard[2:] if len(row) == 7 and row[5]["text"].strip()]
+
+
+async def _reschedule_a_visit_with(user, pick: tuple[str, str], master: str) -> None:
+    await give_phone(user)
+    await to_times_of_a_later_day(user, pick, master=master)
+    await user.press(times(user)[0])
+    await user.press("✅ Confirm")
+    await user.press("🗂 My bookings")
+    await user.press(user.buttons()[0])
+    await user.press("🔁 Reschedule")
+
+
+async def test_the_reschedule_calendar_offers_the_saturdays_of_a_master_who_works_them(
+    frozen_clock, demo_salon, make_user
+):
+    # Given a visit with Boris, who works Tuesday to Saturday; when the client moves it
+    user = make_user()
+    await _reschedule_a_visit_with(user, ("Hair", "Men's haircut"), "Boris")
+
+    # Then December's Saturdays are free (5, 12, 19) or a holiday (26)
+    assert _saturday_cells(user) == ["5", "12", "19", "★"]
+
+
+async def test_the_reschedule_calendar_says_the_master_is_off_on_the_salons_open_saturdays(
+    frozen_clock, demo_salon, make_user
+):
+    # Given a visit with Anna, who works Monday to Friday in a salon open on Saturdays
+    user = make_user()
+    await _reschedule_a_visit_with(user, ("Hair", "Women's haircut"), "Anna")
+
+    # Then the Saturdays are her days off, not "— closed" (the salon is open); Sundays are closed
+    assert _saturday_cells(user) == ["○", "○", "○", "★"]
+    assert "○ master not working" in user.text and "— closed" in user.text
+    keyboard = user.keyboard_message().inline_keyboard
+    assert {row[6]["text"] for row in keyboard[2:] if len(row) == 7 and row[6]["text"].strip()} == {"—"}

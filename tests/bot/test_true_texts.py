@@ -29,6 +29,34 @@ async def test_a_multi_master_summary_names_who_does_what_and_when(frozen_clock,
     assert len({item.master_name for item in visit.items}) == 2
 
 
+async def test_the_done_screens_name_who_does_what_and_when(frozen_clock, demo_salon, make_user):
+    # Given a client booking two services that two masters share
+    user = make_user()
+    await give_phone(user)
+    picks = (("Hair", "Women's haircut"), ("Nails", "Manicure"))
+    await to_times_of_a_later_day(user, *picks, master="Any master")
+    await user.press(times(user)[0])
+
+    # When they confirm, and later move the visit
+    await user.press("✅ Confirm")
+    booked = user.text
+    (visit,) = await visits_of(user)
+    await user.press("🗂 My bookings")
+    await user.press(user.buttons()[0])
+    await user.press("🔁 Reschedule")
+    await user.press("⚡ Nearest free date")
+    await user.press(times(user)[-1])
+    await user.press("✅ Confirm")
+    moved = user.text
+    (visit_now,) = await visits_of(user)
+
+    # Then each done screen lists every service with its time and master, in visit order
+    for text, shown in ((booked, visit), (moved, visit_now)):
+        lines = [f"• {i.starts_at:%H:%M} {i.service_name} · {i.master_name}" for i in shown.items]
+        assert "\n".join(lines) in text, text
+        assert len({i.master_name for i in shown.items}) == 2
+
+
 async def test_the_reschedule_summary_names_the_visits_masters(frozen_clock, demo_salon, make_user):
     user = make_user()
     await give_phone(user)

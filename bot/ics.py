@@ -7,6 +7,8 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from bot.texts import clock
+
 
 def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None) -> bytes:
     """One VEVENT in the salon's time zone (with its VTIMEZONE), keyed by the visit reference,
@@ -23,7 +25,8 @@ def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None
     event.add("summary", title)
     if salon.address:
         event.add("location", salon.address)
-    lines = [f"{item.starts_at:%H:%M} {item.service_name} ({item.master_name})" for item in visit.items]
+    # The chat's time label: on the night the clocks go back it says which of the two 02:30s.
+    lines = [f"{clock(item.starts_at)} {item.service_name} ({item.master_name})" for item in visit.items]
     if salon.phone:
         lines.append(salon.phone)
     event.add("description", "\n".join(lines))

@@ -7,6 +7,7 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from booking.localtime import in_utc, occurs_twice
 from bot.texts import clock
 
 
@@ -20,8 +21,11 @@ def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None
     event = Event()
     event.add("uid", f"{visit.ref}@salon-booking-bot")
     event.add("dtstamp", now or datetime.now(UTC))
-    event.add("dtstart", visit.starts_at)
-    event.add("dtend", visit.ends_at)
+    # A local time the clocks show twice means the first of the two in iCalendar (RFC 5545
+    # §3.3.5): such a visit is written in UTC, which names the one instant.
+    ambiguous = occurs_twice(visit.starts_at) or occurs_twice(visit.ends_at)
+    event.add("dtstart", in_utc(visit.starts_at) if ambiguous else visit.starts_at)
+    event.add("dtend", in_utc(visit.ends_at) if ambiguous else visit.ends_at)
     event.add("summary", title)
     if salon.address:
         event.add("location", salon.address)

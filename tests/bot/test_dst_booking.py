@@ -121,7 +121,10 @@ async def test_the_calendar_file_names_which_half_past_two_like_the_chat(make_us
     # When the booking is confirmed and the .ics file sent
     await user.press("✅ Confirm")
 
-    # Then its description says which 02:30, as the chat does
+    # Then its description says which 02:30, as the chat does, and the event is at that one
+    # (a local 02:30 with a TZID means the first one, RFC 5545 §3.3.5)
     (document,) = user.documents()
     event = Calendar.from_ical(telegram.files[document.document["file_id"]]).walk("VEVENT")[0]
     assert str(event["description"]).splitlines()[0] == "02:30 (2nd) Trim (Anna)"
+    assert event.decoded("dtstart") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert event.decoded("dtend") == datetime(2026, 10, 25, 2, 0, tzinfo=UTC)

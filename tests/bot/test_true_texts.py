@@ -4,8 +4,14 @@ date phrases need no case the formatter cannot give."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
+import pytest
+from asgiref.sync import sync_to_async
+from babel.dates import format_date
+
+from djproject.salon import services
+from djproject.salon.models import Master, Service
 from tests.bot.flows import choose_services, give_phone, times, to_times_of_a_later_day, visits_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -151,3 +157,49 @@ async def test_the_reschedule_calendar_says_the_master_is_off_on_the_salons_open
     assert "○ master not working" in user.text and "— closed" in user.text
     keyboard = user.keyboard_message().inline_keyboard
     assert {row[6]["text"] for row in keyboard[2:] if len(row) == 7 and row[6]["text"].strip()} == {"—"}
+
+
+def _book(telegram_id: int, service: str, master: str, day: date) -> None:
+    """A visit booked through the salon services, as the bot would (its first free time)."""
+    service_id = Service.objects.get(name=service).pk
+    master_id = Master.objects.get(name=master).pk
+    slots = services.day_slots([service_id], master_id, day)
+    services.book_visit(telegram_id, [service_id], master_id, day, slots[0])
+
+
+def _assert_russian_day_governs_nothing(text: str, day: str) -> None:
+    """Babel's full Russian date is nominative ("пятница, 4 декабря 2026 г."): it may open a
+    line or stand after "(", ": " or "— ", never after a word that would need another case."""
+    assert day in text, text
+    for before in text.split(day)[:-1]:
+        assert before == "" or before.endswith(("(", ": ", "— ", "\n")), text
+
+
+async def test_russian_visit_screens_put_no_word_before_the_nominative_date(
+    frozen_clock, demo_salon, make_user
+):
+    # Given a Russian-speaking client with a visit on Thursday 3 December
+    user = make_user("ru")
+    await give_phone(user)
+    await sync_to_async(_book)(user.user_id, "Men's haircut", "Boris", date(2026, 12, 3))
+    day = format_date(date(2026, 12, 3), "full", locale="ru")  # "четверг, 3 декабря 2026 г."
+    await user.send_text("/start")
+
+    # When they open it, start cancelling it, and start moving it
+    await user.press("🗂 Мои записи")
+    await user.press(user.buttons()[0])
+    opened = user.text
+    await user.press("❌ Отменить визит")
+    cancelling = user.text
+    await user.send_text("/start")
+    await user.press("🗂 Мои записи")
+    await user.press(user.buttons()[0])
+    await user.press("🔁 Перенести")
+    moving = user.text
+    await user.press("⚡ Ближайшая свободная дата")
+    await user.press(times(user)[-1])
+    summary = user.text
+
+    # Then the date never follows a preposition or a noun it would have to agree with
+    for text in (opened, cancelling, moving, summary):
+        _assert_russian_day_governs_nothing(text, day)

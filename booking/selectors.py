@@ -48,7 +48,10 @@ NEAREST_BATCH_DAYS = 14
 class DayStatus(StrEnum):
     AVAILABLE = "available"  # at least one free start
     FULL = "full"  # someone works, but no start is free
-    CLOSED = "closed"  # nobody who could do the services works that day
+    CLOSED = "closed"  # the salon is closed and nobody who could do the services works
+    # The salon is open, but for some service of the visit no master it may use works that day
+    # (the chosen master's day off, a visit whose masters are kept when it is moved).
+    OFF = "off"
     HOLIDAY = "holiday"  # public holiday: the salon is closed
     PAST = "past"
     OUT_OF_RANGE = "out_of_range"  # beyond the booking window (max_advance_days)
@@ -281,12 +284,26 @@ def get_month_availability(
             result[day] = DayAvailability(day, DayStatus.OUT_OF_RANGE)
         elif adapter.is_holiday(day):
             result[day] = DayAvailability(day, DayStatus.HOLIDAY, holiday_name=adapter.holiday_name(day))
-        elif not batch.get(day):
-            result[day] = DayAvailability(day, DayStatus.CLOSED)
+        elif not _everyone_needed_works(request, batch.get(day)):
+            off = request is not None and adapter.salon_open(day)
+            result[day] = DayAvailability(day, DayStatus.OFF if off else DayStatus.CLOSED)
         else:
             starts = find(day, batch[day])
             result[day] = DayAvailability(day, DayStatus.AVAILABLE if starts else DayStatus.FULL, starts)
     return result
+
+
+def _everyone_needed_works(
+    request: BookingEngineRequest | None, availability: dict[str, MasterAvailability] | None
+) -> bool:
+    """Whether every service of the visit has a master at work that day (free or not): only
+    then can the day be free or full; otherwise it is a day off for this visit."""
+    if request is None or not availability:
+        return False
+    return all(
+        any(rid in availability for rid in service.possible_resource_ids)
+        for service in request.service_requests
+    )
 
 
 def _day_finder(

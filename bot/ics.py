@@ -7,6 +7,9 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
+from booking.localtime import in_utc, occurs_twice
+from bot.texts import clock
+
 
 def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None) -> bytes:
     """One VEVENT in the salon's time zone (with its VTIMEZONE), keyed by the visit reference,
@@ -18,12 +21,16 @@ def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None
     event = Event()
     event.add("uid", f"{visit.ref}@salon-booking-bot")
     event.add("dtstamp", now or datetime.now(UTC))
-    event.add("dtstart", visit.starts_at)
-    event.add("dtend", visit.ends_at)
+    # A local time the clocks show twice means the first of the two in iCalendar (RFC 5545
+    # §3.3.5): such a visit is written in UTC, which names the one instant.
+    ambiguous = occurs_twice(visit.starts_at) or occurs_twice(visit.ends_at)
+    event.add("dtstart", in_utc(visit.starts_at) if ambiguous else visit.starts_at)
+    event.add("dtend", in_utc(visit.ends_at) if ambiguous else visit.ends_at)
     event.add("summary", title)
     if salon.address:
         event.add("location", salon.address)
-    lines = [f"{item.starts_at:%H:%M} {item.service_name} ({item.master_name})" for item in visit.items]
+    # The chat's time label: on the night the clocks go back it says which of the two 02:30s.
+    lines = [f"{clock(item.starts_at)} {item.service_name} ({item.master_name})" for item in visit.items]
     if salon.phone:
         lines.append(salon.phone)
     event.add("description", "\n".join(lines))

@@ -159,6 +159,11 @@ class DjangoAvailabilityAdapter:
     def is_holiday(self, day: date) -> bool:
         return self.policy.is_holiday(day)
 
+    def salon_open(self, day: date) -> bool:
+        """Whether the salon keeps default hours on this date's weekday (booking settings)."""
+        start, end = self.schedule.salon_hours(day.weekday())
+        return bool(start and end)
+
     def holiday_name(self, day: date) -> str | None:
         return self.policy.holiday_name(day)
 

@@ -50,6 +50,7 @@ class DayStatus(StrEnum):
     FREE = "free"
     FULL = "full"
     CLOSED = "closed"
+    OFF = "off"  # the salon is open, but not the master(s) the visit needs
     HOLIDAY = "holiday"
     PAST = "past"
     OUT_OF_RANGE = "out"
@@ -59,6 +60,7 @@ class DayStatus(StrEnum):
 MARKS = {
     DayStatus.FULL: "✕",
     DayStatus.CLOSED: "—",
+    DayStatus.OFF: "○",
     DayStatus.HOLIDAY: "★",
     DayStatus.PAST: "·",
     DayStatus.OUT_OF_RANGE: "·",
@@ -70,7 +72,6 @@ _SYNONYMS = {
     "busy": DayStatus.FULL,
     "booked": DayStatus.FULL,
     "day_off": DayStatus.CLOSED,
-    "off": DayStatus.CLOSED,
     "out_of_range": DayStatus.OUT_OF_RANGE,
     "too_far": DayStatus.OUT_OF_RANGE,
 }

@@ -73,8 +73,8 @@ def _visit_summary(visit: Any) -> dict[str, Any]:
         "ref": visit.ref,
         "day": visit.starts_at.date().isoformat(),
         "time": slot_token(visit.starts_at),
-        "services": [item.service_name for item in visit.items],
-        "masters": sorted({item.master_name for item in visit.items}),
+        # Who does what, and when: (slot token, service, master) per item, in visit order.
+        "items": [[slot_token(item.starts_at), item.service_name, item.master_name] for item in visit.items],
         "minutes": int((in_utc(visit.ends_at) - in_utc(visit.starts_at)).total_seconds() // 60),
         "price": str(visit.total_price),
         "pending": visit.status == "pending",  # the salon confirms bookings (BookingSettings)
@@ -95,11 +95,17 @@ async def done_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[str
             "booked": True,
         }
     day = date.fromisoformat(visit["day"])
+    items = visit.get("items", [])
     return {
         "pending": bool(visit.get("pending")),
         "booked": not visit.get("pending"),
-        "services_text": "\n".join(f"• {name}" for name in visit["services"]),
-        "master_name": ", ".join(visit["masters"]),
+        "services_text": "\n".join(
+            [
+                f"• {await slot_label(dialog_manager, day, token)} {service} · {master}"
+                for token, service, master in items
+            ]
+        ),
+        "master_name": ", ".join(dict.fromkeys(master for _token, _service, master in items)),
         "day_text": texts.day(day),
         "time_text": await slot_label(dialog_manager, day, visit["time"]),
         "total_duration": texts.duration(visit["minutes"]),

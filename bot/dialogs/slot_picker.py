@@ -54,6 +54,7 @@ REPEATED_HOUR = N_(
     "The clocks go back an hour this night, so some times come twice: "
     "(1st) is before the change, (2nd) after it."
 )
+CALENDAR_LEGEND = N_("✕ fully booked · ○ master not working · — closed · ★ holiday · · past or out of range")
 NO_FREE_DATES = N_("No free dates in the booking window. Please try other services or another master.")
 DAY_NOW_FULL = N_(
     "{time} on {day} was just taken, and that day is now fully booked. Please choose another day."
@@ -245,7 +246,7 @@ def slot_picker_dialog() -> Dialog:
                 when="rescheduling",
             ),
             T("Choose a day. Days with a number have free times."),
-            T("✕ fully booked · — closed · ★ holiday · · past or out of range"),
+            T(CALENDAR_LEGEND),
             AvailabilityCalendar(CALENDAR_ID, on_click=on_day, on_full_day=on_full_day),
             Button(T("⚡ Nearest free date"), id="near", on_click=on_nearest),
             Row(back_button(None), cancel_button()),

@@ -47,6 +47,7 @@ from djproject.salon.models import (
     Notification,
     Service,
     SiteSettings,
+    WaitlistEntry,
 )
 
 __all__ = [
@@ -246,9 +247,10 @@ def erase_client_data(client_id: int) -> int:
 
     Their upcoming visits are cancelled (the cutoff does not hold back an erasure) and the
     masters and the staff chat hear of it through the outbox; the messages to the client
-    (sent or not) are deleted; the row keeps only its id, language-free and unreachable
-    (name, phone, Telegram id cleared), so past visits stay in the salon's books without
-    the person. The bot deletes the conversation keys itself (``bot/dialogs/privacy.py``).
+    (sent or not) and their waitlist entries are deleted; the row keeps only its id,
+    language-free and unreachable (name, phone, Telegram id cleared), so past visits stay in
+    the salon's books without the person. The bot deletes the conversation keys itself
+    (``bot/dialogs/privacy.py``).
     """
     adapter = get_adapter()
     with transaction.atomic():
@@ -276,6 +278,7 @@ def erase_client_data(client_id: int) -> int:
             Notification.objects.filter(
                 audience=Notification.AUDIENCE_CLIENT, chat_id=client.telegram_id
             ).delete()
+        WaitlistEntry.objects.filter(client_id=client_id).delete()
         client.name = client.phone = client.language = client.telegram_language = ""
         client.telegram_id = client.bot_blocked_at = None
         client.save()

@@ -226,6 +226,26 @@ def test_month_availability_marks_every_kind_of_day(salon, cut, client_id):
     assert services.booking_window() == (date(2026, 12, 1), date(2027, 1, 30))
 
 
+def test_a_day_the_chosen_master_is_off_while_the_salon_is_open_is_not_called_closed(salon, cut, client_id):
+    # Given Anna, who works Monday to Friday, in a salon open Monday to Saturday
+    anna = f.master(name="Anna", categories=[salon], hours=dict.fromkeys(range(5), ("09:00", "12:00")))
+    nails = f.category(name="Nails")
+    manicure = f.service(category=nails, duration=30)
+    dana = f.master(name="Dana", categories=[nails], hours=dict.fromkeys(range(6), ("09:00", "12:00")))
+    visit = services.book_visit(client_id, [cut.pk, manicure.pk], None, WEDNESDAY, "09:00")
+    assert {i.master_name for i in visit.items} == {"Anna", dana.name}
+
+    # When the calendar asks about Anna, and about moving the visit Anna and Dana share
+    alone = services.month_availability([cut.pk], anna.pk, 2026, 12)
+    moving = services.month_availability([], None, 2026, 12, reschedule_ref=visit.ref)
+
+    # Then Saturday is a day Anna is off, not a closed salon nor a fully booked day; Sunday is closed
+    saturday, sunday = date(2026, 12, 5), date(2026, 12, 6)
+    assert alone[saturday].status == "off" and moving[saturday].status == "off"
+    assert alone[sunday].status == "closed" and moving[sunday].status == "closed"
+    assert alone[date(2026, 12, 4)].status == "available"
+
+
 def test_create_booking_without_a_hook_refuses_a_multi_service_visit(salon, cut, anna, client_id):
     other = f.service(category=salon, duration=30)
     with pytest.raises(NotImplementedError, match="persistence hook"):

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from asgiref.sync import sync_to_async
+from icalendar import Calendar
 
 from djproject.salon.models import Appointment
 from tests import factories as f
@@ -107,3 +108,23 @@ async def test_a_time_the_clocks_skip_is_refused_with_a_clear_notice(make_user):
     assert "02:30 does not exist on Sunday, March 29, 2026: the clocks jump forward" in user.text
     assert "02:30" not in user.buttons() and "03:00" in user.buttons()
     assert not await sync_to_async(Appointment.objects.exists)()
+
+
+@pytest.mark.usefixtures("autumn")
+async def test_the_calendar_file_names_which_half_past_two_like_the_chat(make_user, telegram):
+    # Given a client who books the second 02:30 of the night the clocks go back
+    user = make_user()
+    await give_phone(user)
+    await to_sunday_times(user)
+    await user.press("02:30 (2nd)")
+
+    # When the booking is confirmed and the .ics file sent
+    await user.press("✅ Confirm")
+
+    # Then its description says which 02:30, as the chat does, and the event is at that one
+    # (a local 02:30 with a TZID means the first one, RFC 5545 §3.3.5)
+    (document,) = user.documents()
+    event = Calendar.from_ical(telegram.files[document.document["file_id"]]).walk("VEVENT")[0]
+    assert str(event["description"]).splitlines()[0] == "02:30 (2nd) Trim (Anna)"
+    assert event.decoded("dtstart") == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert event.decoded("dtend") == datetime(2026, 10, 25, 2, 0, tzinfo=UTC)

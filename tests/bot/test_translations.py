@@ -50,3 +50,12 @@ def test_translations_keep_the_placeholders(language):
     catalog = catalogue(language)
     broken = [m.id for m in catalog if m.id and m.string and fields(m.id) != fields(m.string)]
     assert not broken, f"{language}: placeholders differ in {broken}"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_no_catalogue_keeps_texts_the_bot_no_longer_shows(language):
+    """A stale entry is dead weight a translator keeps polishing (and a msgid someone may
+    reuse by accident, like the old "✖ Cancel" beside "❌ Cancel visit")."""
+    used = used_msgids()
+    stale = sorted(m.id for m in catalogue(language) if m.id and m.id not in used)
+    assert not stale, f"{language}: unused entries {stale}"

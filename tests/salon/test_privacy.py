@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from djproject.salon import outbox
-from djproject.salon.models import Appointment, Client, Notification
+from djproject.salon import outbox, services, waitlist
+from djproject.salon.models import Appointment, Client, Notification, WaitlistEntry
 from tests import factories as f
 from tests.moments import WEDNESDAY, local
 
@@ -105,3 +105,15 @@ def test_purge_deletes_a_bounded_batch_of_old_delivered_rows_only(salon):
     assert outbox.purge_delivered(limit=2) == 0
     assert set(Notification.objects.values_list("pk", flat=True)) == {r.pk for r in keep}
     assert not Notification.objects.filter(pk__in=[r.pk for r in old]).exists()
+
+
+def test_erasing_a_client_deletes_their_waitlist_entries(maria):
+    client, _past, upcoming = maria
+    waitlist.join(client.telegram_id, [upcoming.service_id], upcoming.master_id, WEDNESDAY, WEDNESDAY)
+    other = f.client(name="Olga", telegram_id=902)
+    waitlist.join(other.telegram_id, [upcoming.service_id], None, WEDNESDAY, WEDNESDAY)
+
+    services.erase_client(client.telegram_id)
+
+    assert not WaitlistEntry.objects.filter(client=client).exists()
+    assert WaitlistEntry.objects.filter(client=other).count() == 1  # nobody else's

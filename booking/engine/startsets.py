@@ -83,6 +83,12 @@ def _covered(sets: list[int], k: int) -> list[int]:
     return at_least
 
 
+def _top(latest: dict[int, int], count: int) -> list[tuple[int, int | None]]:
+    """The ``count`` largest ``(value, master)`` of ``latest``, padded with ``(-1, None)`` (none)."""
+    ranked = sorted(((value, master) for master, value in latest.items()), reverse=True)[:count]
+    return [*ranked, *([(-1, None)] * (count - len(ranked)))]  # type: ignore[list-item]
+
+
 def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
     """The bits of ``within`` at which every service can have a master of its own.
 
@@ -123,10 +129,8 @@ class DayBits:
 
     def _service_sets(self, index: int, on_grid: bool) -> list[int]:
         """R1, R5, R6: per master, the minutes at which it may start the service (grid points only)."""
-        candidates = self.tables.problem.services[index].candidates
-        if on_grid:
-            return [candidate.grid_bits for candidate in candidates]
-        return [candidate.bits for candidate in candidates]
+        service = self.tables.problem.services[index]
+        return service.grid_sets() if on_grid else service.free_sets()
 
     def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
         """Step ``s``'s common starts (R3): ``[distinct, robust for each k in robust]``, and the sets.
@@ -152,7 +156,7 @@ class DayBits:
         if len(step) > 1 and found[0]:
             found[0] = _hall(
                 [
-                    [(c.master, bits) for c, bits in zip(services[index].candidates, sets, strict=True)]
+                    list(zip(services[index].masters, sets, strict=True))
                     for index, sets in zip(step, per_service, strict=True)
                 ],
                 found[0],
@@ -169,6 +173,9 @@ class DayBits:
 
     def _sequence_bounds(self) -> tuple[int, int]:
         tables = self.tables
+        if tables.simple and tables.problem.max_span is None and len(tables.problem.steps) in (2, 3):
+            exact = self._plain_sequence()
+            return exact, exact
         steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
         relaxed: list[int] = []  # distinct masters within the step (R3), any earlier ones allowed
         robust: list[int] = []  # ... and masters that no earlier service of the visit uses
@@ -210,6 +217,79 @@ class DayBits:
             self._walk(upper, robust, alone, lengths, max_span, clear),
         )
 
+    def _plain_sequence(self) -> int:
+        """Two or three services one after another, no maximum length: the exact start set.
+
+        For fixed masters the latest start of each service from which the rest still fits is
+        computed backwards (R2 and R4 are lower bounds on later starts): the last service's
+        latest allowed start, then each earlier one's latest allowed start that ends in time for
+        every later service, with gap and buffer before a later service of the same master. A
+        first start ``T`` on the grid of master ``m0`` works exactly when ``T`` is at or before
+        the best such threshold over the later masters. The best over masters other than
+        ``m0`` comes from the top few per master (or, for "some other master", from the minutes
+        covered by at least two masters), so no pair or triple of masters is enumerated.
+        """
+        problem, tables = self.tables.problem, self.tables
+        first, second = problem.services[0], problem.services[1]
+        d0, d1 = tables.durations[0], tables.durations[1]
+        g0, g1 = tables.gaps[0], tables.gaps[1]
+        buffers = tables.buffers
+        found = 0
+        if len(problem.services) == 2:
+            last1 = {m: bits.bit_length() - 1 for m, bits in zip(second.masters, second.sets, strict=True)}
+            (top, top_master), (runner_up, _) = _top(last1, 2)
+            for m0, grid in zip(first.masters, first.sets, strict=True):
+                theta = (runner_up if top_master == m0 else top) - d0
+                own = last1.get(m0)
+                if own is not None:  # the same master for both: gap and buffer in between
+                    theta = max(theta, own - d0 - g0 - buffers[m0])
+                found |= grid & _up_to(theta)
+            return found
+        third = problem.services[2]
+        last2 = {m: bits.bit_length() - 1 for m, bits in zip(third.masters, third.sets, strict=True)}
+        tops = _top(last2, 3)
+        free1 = dict(zip(second.masters, second.sets, strict=True))
+        distinct1: dict[int, int] = {}  # m1 -> its latest start before the best other third master
+        second_best1: dict[int, int] = {}  # ... when that master is excluded too
+        excluded: dict[int, int | None] = {}  # m1 -> the master of that best third
+        same12: dict[int, int] = {}  # m1 does the third service too
+        for m1, bits in free1.items():
+            rest = [(value, master) for value, master in tops if master != m1]
+            (x1, a1), (x2, _) = rest[0], rest[1]
+            distinct1[m1] = (bits & _up_to(x1 - d1)).bit_length() - 1
+            second_best1[m1] = (bits & _up_to(x2 - d1)).bit_length() - 1
+            excluded[m1] = a1
+            own = last2.get(m1)
+            if own is not None:
+                same12[m1] = (bits & _up_to(own - d1 - g1 - buffers[m1])).bit_length() - 1
+        order = sorted(distinct1, key=distinct1.__getitem__, reverse=True)
+        (w_top, w_master), (w_runner_up, _) = _top(same12, 2)
+        union, twice = _covered(list(free1.values()), 2)
+        for m0, grid in zip(first.masters, first.sets, strict=True):
+            pause = g0 + buffers[m0]
+            best = -1  # three different masters
+            for m1 in order:
+                if m1 == m0:
+                    continue
+                if excluded[m1] == m0:
+                    best = max(best, second_best1[m1])
+                    continue
+                best = max(best, distinct1[m1])
+                break
+            theta = best - d0
+            theta = max(theta, (w_runner_up if w_master == m0 else w_top) - d0)  # m1 does the third
+            if m0 in free1:  # m0 does the first two, another master the third
+                theta = max(theta, distinct1[m0] - d0 - pause)
+            own = last2.get(m0)
+            if own is not None:  # m0 does the first and the third, another master the second
+                others = twice | (union & ~free1.get(m0, 0))
+                reach = (others & _up_to(own - d1)).bit_length() - 1
+                theta = max(theta, min(reach - d0, own - d0 - pause))
+                if m0 in free1:  # m0 does all three
+                    theta = max(theta, same12[m0] - d0 - pause)
+            found |= grid & _up_to(theta)
+        return found
+
     def _distinct_pair(self, per_step: list[list[list[int]]], band: int) -> int:
         """Two steps in sequence, the second of one service: the starts of ``band`` with distinct masters.
 
@@ -221,14 +301,14 @@ class DayBits:
         lengths, max_span = self.tables.step_length, problem.max_span
         first, second = problem.steps
         reach = []
-        for candidate, bits in zip(problem.services[second[0]].candidates, per_step[1][0], strict=True):
+        for master, bits in zip(problem.services[second[0]].masters, per_step[1][0], strict=True):
             if max_span is None:
-                reach.append((candidate.master, _up_to(bits.bit_length() - 1 - lengths[0])))
+                reach.append((master, _up_to(bits.bit_length() - 1 - lengths[0])))
             else:
                 width = max_span - lengths[0] - lengths[1]
-                reach.append((candidate.master, _window(bits, width) >> lengths[0]))
+                reach.append((master, _window(bits, width) >> lengths[0]))
         opening = [
-            [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+            list(zip(problem.services[index].masters, sets, strict=True))
             for index, sets in zip(first, per_step[0], strict=True)
         ]
         return _hall([*opening, reach], band)
@@ -352,16 +432,16 @@ class DayBits:
             if len(step) > 1:
                 reach.append(None)
                 continue
-            candidates = problem.services[step[0]].candidates
+            masters = problem.services[step[0]].masters
             reach.append(
-                [(c.master, in_range(bits, s)) for c, bits in zip(candidates, per_step[s][0], strict=True)]
+                [(master, in_range(bits, s)) for master, bits in zip(masters, per_step[s][0], strict=True)]
             )
         for s, step in enumerate(steps):
             others = [reach[other] for other in range(len(steps)) if other != s]
             if any(entry is None for entry in others):
                 continue
             opening = [
-                [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+                list(zip(problem.services[index].masters, sets, strict=True))
                 for index, sets in zip(step, per_step[s], strict=True)
             ]
             found |= _hall([*opening, *others], band & ~found)  # type: ignore[list-item]

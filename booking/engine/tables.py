@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .problem import Candidate, Problem
+from .problem import Problem
 from .ranking import NO_LIMIT
 
 __all__ = ["Tables"]
@@ -28,7 +28,7 @@ class Tables:
         self.buffers = [master.buffer for master in problem.masters]
         self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
         self.work = sum(self.step_length)
-        self.feasible = all(service.candidates for service in services) and (
+        self.feasible = all(service.masters for service in services) and (
             problem.max_span is None or max(self.step_length) <= problem.max_span
         )
         # The common case: no overlap, no parallel group, so step i is service i.
@@ -38,20 +38,25 @@ class Tables:
         self.end_cache: dict[tuple[int, int], object] = {}
         self._free_bits: list[list[tuple[int, int, int]] | None] = [None] * len(services)
         self._any_bits: list[int | None] = [None] * len(services)
+        self._by_master: dict[int, dict[int, tuple[int, int]]] = {}
 
     @cached_property
     def later(self) -> list[set[int]]:
         """``later[s]``: masters some step after ``s`` could use; the others are interchangeable."""
         steps, services = self.problem.steps, self.problem.services
         return [
-            {c.master for step in steps[s + 1 :] for i in step for c in services[i].candidates}
+            {master for step in steps[s + 1 :] for i in step for master in services[i].masters}
             for s in range(len(steps))
         ]
 
-    @cached_property
-    def by_master(self) -> list[dict[int, Candidate]]:
-        """Per service: master index -> its candidate."""
-        return [{c.master: c for c in service.candidates} for service in self.problem.services]
+    def by_master(self, i: int) -> dict[int, tuple[int, int]]:
+        """Service ``i``: master index -> (position, allowed starts as a bitset)."""
+        found = self._by_master.get(i)
+        if found is None:
+            found = self._by_master[i] = {
+                master: (position, bits) for position, master, bits in self.free_bits(i)
+            }
+        return found
 
     def free_bits(self, i: int) -> list[tuple[int, int, int]]:
         """Service ``i``: (position, master, allowed starts as a bitset) of each candidate.
@@ -61,9 +66,10 @@ class Tables:
         """
         found = self._free_bits[i]
         if found is None:
-            found = self._free_bits[i] = [
-                (c.position, c.master, c.bits) for c in self.problem.services[i].candidates
-            ]
+            service = self.problem.services[i]
+            found = self._free_bits[i] = list(
+                zip(service.positions, service.masters, service.free_sets(), strict=True)
+            )
         return found
 
     def any_bits(self, i: int) -> int:

@@ -63,3 +63,30 @@ def test_start_sets_equal_a_search_at_every_start(chunk: int) -> None:
         assert times == expected, f"seed {seed}"
         if times:
             assert min(begin for _, begin in best[len(times) // 2][1]) == times[len(times) // 2]
+
+
+def _plain(seed: int) -> Day:
+    """A seeded plain sequence (2-3 services, no group, overlap or maximum length), 1-4 masters.
+
+    Few masters doing most services is where one master does two or three services of a visit,
+    the case the exact start set of a plain sequence has to get right (gap and buffer between).
+    """
+    day = _day(_Seeded(seed), max_services=3, max_masters=(1, 2, 4)[seed % 3], max_choices=4, min_services=2)
+    services = [
+        service.model_copy(update={"parallel_group": None}) for service in day.request.service_requests
+    ]
+    request = day.request.model_copy(
+        update={"service_requests": services, "overlap_allowed": False, "max_chain_duration_minutes": None}
+    )
+    return Day(request=request, availability=day.availability, step=day.step, min_start=day.min_start)
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_plain_sequences_equal_a_search_at_every_start(chunk: int) -> None:
+    for seed in range(chunk, 4_000, 4):
+        # given a plain sequence in a small salon
+        day = _plain(seed)
+        # when the engine computes its start set, and the old search tries every start
+        times, _ = _search(day).starts()
+        # then they are the same minutes
+        assert times == starts_by_search(_search(day)), f"seed {seed}"

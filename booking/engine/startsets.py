@@ -247,40 +247,57 @@ class DayBits:
             return found
         third = problem.services[2]
         last2 = {m: bits.bit_length() - 1 for m, bits in zip(third.masters, third.sets, strict=True)}
-        tops = _top(last2, 3)
+        (x1, a1), (x2, a2), (x3, _) = _top(last2, 3)
         free1 = dict(zip(second.masters, second.sets, strict=True))
-        distinct1: dict[int, int] = {}  # m1 -> its latest start before the best other third master
-        second_best1: dict[int, int] = {}  # ... when that master is excluded too
-        excluded: dict[int, int | None] = {}  # m1 -> the master of that best third
-        same12: dict[int, int] = {}  # m1 does the third service too
+        # Per second master m1: its latest start before the best third master other than m1
+        # (``distinct1``), before the best one other than m1 and that master (``second_best1``,
+        # for when ``m0`` is that master), and before its own third service (``same12``).
+        distinct1: dict[int, int] = {}
+        second_best1: dict[int, int] = {}
+        excluded: dict[int, int | None] = {}
+        same12: dict[int, int] = {}
         for m1, bits in free1.items():
-            rest = [(value, master) for value, master in tops if master != m1]
-            (x1, a1), (x2, _) = rest[0], rest[1]
-            distinct1[m1] = (bits & _up_to(x1 - d1)).bit_length() - 1
-            second_best1[m1] = (bits & _up_to(x2 - d1)).bit_length() - 1
-            excluded[m1] = a1
+            if m1 == a1:
+                best, runner_up, excluded[m1] = x2 - d1, x3 - d1, a2
+            else:
+                best, runner_up, excluded[m1] = x1 - d1, (x3 if m1 == a2 else x2) - d1, a1
+            distinct1[m1] = (bits & ((1 << (best + 1)) - 1)).bit_length() - 1 if best >= 0 else -1
+            second_best1[m1] = (
+                (bits & ((1 << (runner_up + 1)) - 1)).bit_length() - 1 if runner_up >= 0 else -1
+            )
             own = last2.get(m1)
             if own is not None:
-                same12[m1] = (bits & _up_to(own - d1 - g1 - buffers[m1])).bit_length() - 1
+                own -= d1 + g1 + buffers[m1]
+                same12[m1] = (bits & ((1 << (own + 1)) - 1)).bit_length() - 1 if own >= 0 else -1
         order = sorted(distinct1, key=distinct1.__getitem__, reverse=True)
+        lead = order[0] if order else None
+        lead_value = distinct1[lead] if lead is not None else -1
+        lead_excluded = excluded[lead] if lead is not None else None
         (w_top, w_master), (w_runner_up, _) = _top(same12, 2)
         union, twice = _covered(list(free1.values()), 2)
+        common = 0  # the grids of masters who do only the first service: one threshold for all
+        common_theta = max(lead_value, w_top) - d0
         for m0, grid in zip(first.masters, first.sets, strict=True):
+            own = last2.get(m0)
+            if m0 != lead and m0 != lead_excluded and m0 != w_master and own is None and m0 not in free1:
+                common |= grid
+                continue
             pause = g0 + buffers[m0]
-            best = -1  # three different masters
-            for m1 in order:
-                if m1 == m0:
-                    continue
-                if excluded[m1] == m0:
-                    best = max(best, second_best1[m1])
-                    continue
-                best = max(best, distinct1[m1])
-                break
-            theta = best - d0
-            theta = max(theta, (w_runner_up if w_master == m0 else w_top) - d0)  # m1 does the third
+            if m0 != lead and m0 != lead_excluded:
+                best = lead_value  # three different masters
+            else:
+                best = -1
+                for m1 in order:
+                    if m1 == m0:
+                        continue
+                    if excluded[m1] == m0:
+                        best = max(best, second_best1[m1])
+                        continue
+                    best = max(best, distinct1[m1])
+                    break
+            theta = max(best, w_runner_up if w_master == m0 else w_top) - d0  # or m1 does the third
             if m0 in free1:  # m0 does the first two, another master the third
                 theta = max(theta, distinct1[m0] - d0 - pause)
-            own = last2.get(m0)
             if own is not None:  # m0 does the first and the third, another master the second
                 others = twice | (union & ~free1.get(m0, 0))
                 reach = (others & _up_to(own - d1)).bit_length() - 1
@@ -288,7 +305,7 @@ class DayBits:
                 if m0 in free1:  # m0 does all three
                     theta = max(theta, same12[m0] - d0 - pause)
             found |= grid & _up_to(theta)
-        return found
+        return found | (common & _up_to(common_theta))
 
     def _distinct_pair(self, per_step: list[list[list[int]]], band: int) -> int:
         """Two steps in sequence, the second of one service: the starts of ``band`` with distinct masters.

@@ -429,7 +429,46 @@ class DayBits:
         band = lower & ~upper
         if band:
             upper |= self._distinct(per_step, band, in_range)
+            band &= ~upper
+        if band and max_span is None and sorted(map(len, steps)) == [1, 2]:
+            upper |= self._single_then_pair(band)
         return lower, upper & lower
+
+    def _single_then_pair(self, band: int) -> int:
+        """Overlap, one single step and one pair (a parallel group), no maximum length.
+
+        The starts of ``band`` at which the single service opens the visit with master ``m``
+        and the pair follows at some later grid point ``t``, exactly: either the pair can be
+        staffed at ``t`` with two distinct masters other than ``m`` (Hall's condition with
+        ``m`` left out: "at least two masters, or one that is not ``m``", from running
+        counters), or ``t`` is late enough for ``m``'s gap and buffer to be over, and then any
+        two distinct masters do. Both only ask for the latest such ``t``.
+        """
+        tables, problem = self.tables, self.tables.problem
+        pair = next(step for step in problem.steps if len(step) == 2)
+        single = next(step for step in problem.steps if len(step) == 1)[0]
+        services = problem.services
+        first, second = services[pair[0]], services[pair[1]]  # grid starts, every allowed start
+        by_first = dict(zip(first.masters, first.sets, strict=True))
+        by_second = dict(zip(second.masters, second.sets, strict=True))
+        a1, a2 = _covered(first.sets, 2)
+        b1, b2 = _covered(second.sets, 2)
+        union = [by_first.get(m, 0) | by_second.get(m, 0) for m in {*by_first, *by_second}]
+        _, u2, u3 = _covered(union, 3)
+        staffed = (a1 & b1 & u2).bit_length() - 1  # the latest start of the pair, any masters
+        opener = services[single]
+        pause = tables.durations[single] + tables.gaps[single]
+        buffers = tables.buffers
+        found = 0
+        for m, grid in zip(opener.masters, opener.sets, strict=True):
+            grid &= band
+            if not grid:
+                continue
+            mine_a, mine_b = by_first.get(m, 0), by_second.get(m, 0)
+            without = (a2 | (a1 & ~mine_a)) & (b2 | (b1 & ~mine_b)) & (u3 | (u2 & ~(mine_a | mine_b)))
+            theta = max(without.bit_length() - 1, staffed - pause - buffers[m])
+            found |= grid & _up_to(theta)
+        return found
 
     def _distinct(
         self, per_step: list[list[list[int]]], band: int, in_range: Callable[[int, int], int]

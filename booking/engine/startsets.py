@@ -209,6 +209,8 @@ class DayBits:
             band = lower & ~upper
             if band and len(steps[1]) == 1:
                 upper |= self._distinct_pair(per_step, band)
+            elif band and max_span is None and len(steps[0]) == 1 and len(steps[1]) == 2:
+                upper |= self._single_then_pair(band, lengths[0])
             return lower, upper
         if max_span is None:
             return lower, upper
@@ -431,18 +433,20 @@ class DayBits:
             upper |= self._distinct(per_step, band, in_range)
             band &= ~upper
         if band and max_span is None and sorted(map(len, steps)) == [1, 2]:
-            upper |= self._single_then_pair(band)
+            upper |= self._single_then_pair(band, 0)
         return lower, upper & lower
 
-    def _single_then_pair(self, band: int) -> int:
-        """Overlap, one single step and one pair (a parallel group), no maximum length.
+    def _single_then_pair(self, band: int, after: int) -> int:
+        """One single step and one pair (a parallel group), no maximum length.
 
-        The starts of ``band`` at which the single service opens the visit with master ``m``
-        and the pair follows at some later grid point ``t``, exactly: either the pair can be
-        staffed at ``t`` with two distinct masters other than ``m`` (Hall's condition with
-        ``m`` left out: "at least two masters, or one that is not ``m``", from running
-        counters), or ``t`` is late enough for ``m``'s gap and buffer to be over, and then any
-        two distinct masters do. Both only ask for the latest such ``t``.
+        The starts ``T`` of ``band`` at which the single service opens the visit with master
+        ``m`` and the pair follows at some ``t >= T + after`` (``after`` is 0 with overlap, the
+        single service's length in a sequence), exactly: either the pair can be staffed at
+        ``t`` with two distinct masters other than ``m`` (Hall's condition with ``m`` left out:
+        "at least two masters, or one that is not ``m``", from running counters), or ``t`` is
+        late enough for ``m``'s gap and buffer to be over, and then any two distinct masters
+        do. Both only ask for the latest such ``t``. The pair's sets are grid starts where the
+        mode asks for them (overlap), every allowed start otherwise.
         """
         tables, problem = self.tables, self.tables.problem
         pair = next(step for step in problem.steps if len(step) == 2)
@@ -466,7 +470,7 @@ class DayBits:
                 continue
             mine_a, mine_b = by_first.get(m, 0), by_second.get(m, 0)
             without = (a2 | (a1 & ~mine_a)) & (b2 | (b1 & ~mine_b)) & (u3 | (u2 & ~(mine_a | mine_b)))
-            theta = max(without.bit_length() - 1, staffed - pause - buffers[m])
+            theta = max(without.bit_length() - 1 - after, staffed - pause - buffers[m])
             found |= grid & _up_to(theta)
         return found
 

@@ -144,17 +144,21 @@ class Service:
     (the grid starts as a bitset if the service opens a step, else every allowed start). The
     start sets read only these; the :class:`Candidate` objects the exact search walks over are
     made from them the first time it asks (most days never need them).
+
+    The last service of a plain sequence is compiled to ``latest`` only (each master's latest
+    allowed start: all its exact start set reads); its ``sets`` are then made when first read.
     """
 
     __slots__ = (
         "_candidates",
+        "_sets",
         "duration",
         "gap",
+        "latest",
         "masters",
         "opens",
         "positions",
         "service_id",
-        "sets",
         "spec",
     )
 
@@ -173,8 +177,23 @@ class Service:
         self.spec = spec  # (floor, step, origin, masters): what a candidate needs for its other set
         self.masters: list[int] = []
         self.positions: list[int] = []
-        self.sets: list[int] = []
+        self._sets: list[int] | None = []
+        self.latest: list[int] | None = None  # set instead of ``sets`` for a plain last service
         self._candidates: list[Candidate] | None = None
+
+    @property
+    def sets(self) -> list[int]:
+        """Per master, the grid starts if the service opens a step, else every allowed start."""
+        found = self._sets
+        if found is None:
+            floor, step, origin, masters = self.spec
+            lowest = _NO_FLOOR if floor is None else floor
+            duration, gap, opens, combs = self.duration, self.gap, self.opens, {}
+            found = self._sets = [
+                _bits_of(masters[master].minutes, duration, gap, lowest, step, opens, origin, combs)
+                for master in self.masters
+            ]
+        return found
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -194,6 +213,12 @@ class Service:
                 for master, position, bits in zip(self.masters, self.positions, self.sets, strict=True)
             ]
         return found
+
+    def latest_starts(self) -> list[int]:
+        """Per master, the latest start in ``sets`` (relative to the origin; -1 for none)."""
+        if self.latest is not None:
+            return self.latest
+        return [bits.bit_length() - 1 for bits in self.sets]
 
     def grid_sets(self) -> list[int]:
         """R1, R5, R6: per master, the grid starts (none for a service that opens no step)."""
@@ -350,13 +375,23 @@ def compile_problem(
     openers = {step[0] for step in (steps if request.overlap_allowed else steps[:1])}
     spec = (floor, step_minutes, origin, masters)
     lowest = _NO_FLOOR if floor is None else floor
+    # A plain sequence of two or three services (see ``startsets``) reads only the latest start
+    # of each master for its last service.
+    plain = not request.overlap_allowed and request.max_chain_duration_minutes is None
+    count = len(request.service_requests)
+    latest_only = count - 1 if plain and len(steps) == count and count in (2, 3) else -1
     # Per master id, once: (index or None until it fits some service, the item, its windows).
     known: dict[str, tuple[MasterAvailability, MasterMinutes] | None] = {}
     for number, service_request in enumerate(request.service_requests):
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
         service = Service(service_request.service_id, duration, gap, on_grid, spec)
-        service_masters, positions, sets = service.masters, service.positions, service.sets
+        service_masters, positions = service.masters, service.positions
+        latest_mode = number == latest_only
+        if latest_mode:
+            service._sets, service.latest = None, []
+        values = service.latest if latest_mode else service._sets
+        assert values is not None
         ids = service_request.possible_resource_ids
         listed: Iterable[tuple[int, str]] = enumerate(ids)
         if len(set(ids)) != len(ids):  # a repeated id counts once, at its first position
@@ -370,37 +405,26 @@ def compile_problem(
             if entry is None:
                 continue
             minutes = entry[1]
-            # R1, R5, R6 inline (the body of ``_bits_of``: this loop runs for every pair).
-            anchor, work_end = minutes.anchor, minutes.work_end
-            bits = 0
-            fits = False
-            for start, end in minutes.windows:
-                hi = (end - gap if work_end is not None and end < work_end else end) - duration
-                lo = start if start >= lowest else lowest
-                if lo > hi:
+            if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
+                top, work_end = _NO_FLOOR, minutes.work_end
+                for start, end in minutes.windows:
+                    hi = (end - gap if work_end is not None and end < work_end else end) - duration
+                    if hi > top and hi >= start and hi >= lowest:
+                        top = hi
+                if top == _NO_FLOOR:
                     continue
-                fits = True
-                if not on_grid:
-                    bits |= (1 << (hi + 1 - origin)) - (1 << (lo - origin))
+                bits = top - origin
+            else:
+                bits = _bits_of(minutes, duration, gap, lowest, step_minutes, on_grid, origin, combs)
+                if bits < 0:
                     continue
-                anchored = start if anchor is None else anchor
-                begin = lo if lo > anchored else anchored
-                begin += (anchored - begin) % step_minutes
-                if begin <= hi:
-                    count = (hi - begin) // step_minutes + 1
-                    comb = combs.get(count)
-                    if comb is None:
-                        comb = combs[count] = ((1 << (step_minutes * count)) - 1) // ((1 << step_minutes) - 1)
-                    bits |= comb << (begin - origin)
-            if not fits:
-                continue
             index = master_index.get(resource_id)
             if index is None:
                 index = master_index[resource_id] = len(masters)
                 masters.append(Master(resource_id, minutes.tz, entry[0].buffer_between_minutes, minutes))
             service_masters.append(index)
             positions.append(position)
-            sets.append(bits)
+            values.append(bits)
         services.append(service)
     return Problem(
         services=services,

@@ -238,7 +238,7 @@ class DayBits:
         buffers = tables.buffers
         found = 0
         if len(problem.services) == 2:
-            last1 = {m: bits.bit_length() - 1 for m, bits in zip(second.masters, second.sets, strict=True)}
+            last1 = dict(zip(second.masters, second.latest_starts(), strict=True))
             (top, top_master), (runner_up, _) = _top(last1, 2)
             for m0, grid in zip(first.masters, first.sets, strict=True):
                 theta = (runner_up if top_master == m0 else top) - d0
@@ -248,14 +248,14 @@ class DayBits:
                 found |= grid & _up_to(theta)
             return found
         third = problem.services[2]
-        last2 = {m: bits.bit_length() - 1 for m, bits in zip(third.masters, third.sets, strict=True)}
+        last2 = dict(zip(third.masters, third.latest_starts(), strict=True))
         (x1, a1), (x2, a2), (x3, _) = _top(last2, 3)
         free1 = dict(zip(second.masters, second.sets, strict=True))
         # Per second master m1: its latest start before the best third master other than m1
-        # (``distinct1``), before the best one other than m1 and that master (``second_best1``,
-        # for when ``m0`` is that master), and before its own third service (``same12``).
+        # (``distinct1``), and before its own third service (``same12``); ``runner_up1`` is the
+        # best third other than m1 and that master's, for when ``m0`` is that master.
         distinct1: dict[int, int] = {}
-        second_best1: dict[int, int] = {}
+        runner_up1: dict[int, int] = {}
         excluded: dict[int, int | None] = {}
         same12: dict[int, int] = {}
         for m1, bits in free1.items():
@@ -264,9 +264,7 @@ class DayBits:
             else:
                 best, runner_up, excluded[m1] = x1 - d1, (x3 if m1 == a2 else x2) - d1, a1
             distinct1[m1] = (bits & ((1 << (best + 1)) - 1)).bit_length() - 1 if best >= 0 else -1
-            second_best1[m1] = (
-                (bits & ((1 << (runner_up + 1)) - 1)).bit_length() - 1 if runner_up >= 0 else -1
-            )
+            runner_up1[m1] = runner_up
             own = last2.get(m1)
             if own is not None:
                 own -= d1 + g1 + buffers[m1]
@@ -293,13 +291,16 @@ class DayBits:
                     if m1 == m0:
                         continue
                     if excluded[m1] == m0:
-                        best = max(best, second_best1[m1])
+                        best = max(best, (free1[m1] & _up_to(runner_up1[m1])).bit_length() - 1)
                         continue
                     best = max(best, distinct1[m1])
                     break
             theta = max(best, w_runner_up if w_master == m0 else w_top) - d0  # or m1 does the third
             if m0 in free1:  # m0 does the first two, another master the third
                 theta = max(theta, distinct1[m0] - d0 - pause)
+            if theta >= grid.bit_length() - 1:
+                found |= grid  # every grid start of m0 is in already
+                continue
             if own is not None:  # m0 does the first and the third, another master the second
                 others = twice | (union & ~free1.get(m0, 0))
                 reach = (others & _up_to(own - d1)).bit_length() - 1

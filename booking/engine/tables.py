@@ -10,11 +10,14 @@ once here, so that the modes depend on this module and not on each other (or on 
 from __future__ import annotations
 
 from functools import cached_property
+from operator import attrgetter
 
 from .problem import Problem
 from .ranking import NO_LIMIT
 
 __all__ = ["Tables"]
+
+_MASTERS = attrgetter("masters")
 
 
 class Tables:
@@ -26,13 +29,16 @@ class Tables:
         self.durations = [service.duration for service in services]
         self.gaps = [service.gap for service in services]
         self.buffers = [master.buffer for master in problem.masters]
-        self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
+        steps = problem.steps
+        durations = self.durations
+        singles = len(steps) == len(services)  # no parallel group: step i is service i
+        self.step_length = durations if singles else [max([durations[i] for i in step]) for step in steps]
         self.work = sum(self.step_length)
-        self.feasible = all(service.masters for service in services) and (
+        self.feasible = all(map(_MASTERS, services)) and (
             problem.max_span is None or max(self.step_length) <= problem.max_span
         )
         # The common case: no overlap, no parallel group, so step i is service i.
-        self.simple = not problem.overlap and all(len(step) == 1 for step in problem.steps)
+        self.simple = singles and not problem.overlap
         # ``(service, reach)`` -> earliest placements; ``(service or -1 - step, reach)`` -> bound.
         self.option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         self.end_cache: dict[tuple[int, int], object] = {}

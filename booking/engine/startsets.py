@@ -379,6 +379,9 @@ class DayBits:
         tables = self.tables
         steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
         n = self.n_services
+        if n == 2 and len(steps) == 2 and max_span is None:
+            exact = self._overlap_pair(0, 1) | self._overlap_pair(1, 0)
+            return exact, exact
         clear = max(tables.gaps) + max(tables.buffers)
 
         def in_range(bits: int, s: int, after: int = 0) -> int:
@@ -436,6 +439,27 @@ class DayBits:
         if band and max_span is None and sorted(map(len, steps)) == [1, 2]:
             upper |= self._single_then_pair(band, 0)
         return lower, upper & lower
+
+    def _overlap_pair(self, opener: int, other: int) -> int:
+        """Two single services with overlap, no maximum length: the exact starts at which
+        ``opener`` starts first (or both at once).
+
+        With master ``m`` at ``T``, the other service needs a grid start at or after ``T`` by
+        another master (the best other master's latest grid start), or by ``m`` itself once its
+        gap and buffer are over: a threshold per master, as for a plain sequence.
+        """
+        tables, services = self.tables, self.tables.problem.services
+        later = dict(zip(services[other].masters, services[other].latest_starts(), strict=True))
+        (top, top_master), (runner_up, _) = _top(later, 2)
+        pause = tables.durations[opener] + tables.gaps[opener]
+        found = 0
+        for m, grid in zip(services[opener].masters, services[opener].sets, strict=True):
+            theta = runner_up if top_master == m else top
+            own = later.get(m)
+            if own is not None:
+                theta = max(theta, own - pause - tables.buffers[m])
+            found |= grid & _up_to(theta)
+        return found
 
     def _single_then_pair(self, band: int, after: int) -> int:
         """One single step and one pair (a parallel group), no maximum length.

@@ -89,6 +89,21 @@ def _top(latest: dict[int, int], count: int) -> list[tuple[int, int | None]]:
     return [*ranked, *([(-1, None)] * (count - len(ranked)))]  # type: ignore[list-item]
 
 
+def _any_pair(
+    openers: list[int], partners: list[int], free: list[int], done_first: set[int], done_second: set[int]
+) -> bool:
+    """Whether two distinct masters ``a`` in ``openers`` and ``b`` in ``partners`` leave the
+    single service a master: one of ``free`` other than both (``free`` holds the best three), or
+    ``a`` in ``done_first`` or ``b`` in ``done_second`` (it does the single one afterwards)."""
+    for a in openers:
+        for b in partners:
+            if a == b:
+                continue
+            if a in done_first or b in done_second or any(c != a and c != b for c in free):
+                return True
+    return False
+
+
 def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
     """The bits of ``within`` at which every service can have a master of its own.
 
@@ -437,8 +452,49 @@ class DayBits:
             upper |= self._distinct(per_step, band, in_range)
             band &= ~upper
         if band and max_span is None and sorted(map(len, steps)) == [1, 2]:
+            # Both ways to open are decided exactly: the single service first, or the pair.
             upper |= self._single_then_pair(band, 0)
+            band &= ~upper
+            if band:
+                upper |= self._pair_then_single(band)
+            return upper & lower, upper & lower
         return lower, upper & lower
+
+    def _pair_then_single(self, band: int) -> int:
+        """Overlap, the pair (a parallel group) opens at ``T``, the single service follows.
+
+        Exact for each start of ``band`` (a handful): the pair needs two distinct masters at
+        ``T`` (the first on its grid), and the single service a grid start at or after ``T``,
+        by a master outside the pair (the best three latest grid starts say which masters can)
+        or by a master of the pair once its gap and buffer are over.
+        """
+        tables, problem = self.tables, self.tables.problem
+        pair = next(step for step in problem.steps if len(step) == 2)
+        single = next(step for step in problem.steps if len(step) == 1)[0]
+        services, durations, gaps, buffers = problem.services, tables.durations, tables.gaps, tables.buffers
+        first, second = services[pair[0]], services[pair[1]]
+        later = dict(zip(services[single].masters, services[single].latest_starts(), strict=True))
+        tops = [(value, master) for value, master in _top(later, 3) if master is not None]
+        found = 0
+        for position in bits_of(band):
+            openers = [m for m, bits in zip(first.masters, first.sets, strict=True) if bits >> position & 1]
+            partners = [
+                m for m, bits in zip(second.masters, second.sets, strict=True) if bits >> position & 1
+            ]
+            free = [master for value, master in tops if value >= position]  # the single one, at or after T
+            done_first = {
+                m
+                for m in openers
+                if later.get(m, -1) >= position + durations[pair[0]] + gaps[pair[0]] + buffers[m]
+            }
+            done_second = {
+                m
+                for m in partners
+                if later.get(m, -1) >= position + durations[pair[1]] + gaps[pair[1]] + buffers[m]
+            }
+            if _any_pair(openers, partners, free, done_first, done_second):
+                found |= 1 << position
+        return found
 
     def _overlap_pair(self, opener: int, other: int) -> int:
         """Two single services with overlap, no maximum length: the exact starts at which

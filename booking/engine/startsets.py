@@ -89,6 +89,11 @@ def _top(latest: dict[int, int], count: int) -> list[tuple[int, int | None]]:
     return [*ranked, *([(-1, None)] * (count - len(ranked)))]  # type: ignore[list-item]
 
 
+def _has_bit(bits: int, low: int, high: int) -> bool:
+    """Whether ``bits`` has a bit at a position in ``[low, high]``."""
+    return high >= low and bool(bits >> low & ((1 << (high - low + 1)) - 1))
+
+
 def _any_pair(
     openers: list[int], partners: list[int], free: list[int], done_first: set[int], done_second: set[int]
 ) -> bool:
@@ -224,7 +229,7 @@ class DayBits:
             band = lower & ~upper
             if band and len(steps[1]) == 1:
                 upper |= self._distinct_pair(per_step, band)
-            elif band and max_span is None and len(steps[0]) == 1 and len(steps[1]) == 2:
+            elif band and len(steps[0]) == 1 and len(steps[1]) == 2:
                 upper |= self._single_then_pair(band, lengths[0])
             return lower, upper
         if max_span is None:
@@ -518,7 +523,7 @@ class DayBits:
         return found
 
     def _single_then_pair(self, band: int, after: int) -> int:
-        """One single step and one pair (a parallel group), no maximum length.
+        """One single step and one pair (a parallel group).
 
         The starts ``T`` of ``band`` at which the single service opens the visit with master
         ``m`` and the pair follows at some ``t >= T + after`` (``after`` is 0 with overlap, the
@@ -526,8 +531,9 @@ class DayBits:
         ``t`` with two distinct masters other than ``m`` (Hall's condition with ``m`` left out:
         "at least two masters, or one that is not ``m``", from running counters), or ``t`` is
         late enough for ``m``'s gap and buffer to be over, and then any two distinct masters
-        do. Both only ask for the latest such ``t``. The pair's sets are grid starts where the
-        mode asks for them (overlap), every allowed start otherwise.
+        do. Without a maximum length both only ask for the latest such ``t``; with one, whether
+        such a ``t`` lies in the window up to ``T + max - the pair's length``. The pair's sets
+        are grid starts where the mode asks for them (overlap), every allowed start otherwise.
         """
         tables, problem = self.tables, self.tables.problem
         pair = next(step for step in problem.steps if len(step) == 2)
@@ -540,10 +546,11 @@ class DayBits:
         b1, b2 = _covered(second.sets, 2)
         union = [by_first.get(m, 0) | by_second.get(m, 0) for m in {*by_first, *by_second}]
         _, u2, u3 = _covered(union, 3)
-        staffed = (a1 & b1 & u2).bit_length() - 1  # the latest start of the pair, any masters
+        anyone = a1 & b1 & u2  # the pair's starts with any two distinct masters
+        staffed = anyone.bit_length() - 1
         opener = services[single]
         pause = tables.durations[single] + tables.gaps[single]
-        buffers = tables.buffers
+        buffers, max_span = tables.buffers, problem.max_span
         found = 0
         for m, grid in zip(opener.masters, opener.sets, strict=True):
             grid &= band
@@ -551,8 +558,18 @@ class DayBits:
                 continue
             mine_a, mine_b = by_first.get(m, 0), by_second.get(m, 0)
             without = (a2 | (a1 & ~mine_a)) & (b2 | (b1 & ~mine_b)) & (u3 | (u2 & ~(mine_a | mine_b)))
-            theta = max(without.bit_length() - 1 - after, staffed - pause - buffers[m])
-            found |= grid & _up_to(theta)
+            if max_span is None:
+                theta = max(without.bit_length() - 1 - after, staffed - pause - buffers[m])
+                found |= grid & _up_to(theta)
+                continue
+            # R7: the pair must start by ``T + max - its length``; one window test per start.
+            last = max_span - tables.step_length[problem.steps.index(pair)]
+            late = pause + buffers[m]
+            for position in bits_of(grid):
+                if _has_bit(without, position + after, position + last) or _has_bit(
+                    anyone, position + max(after, late), position + last
+                ):
+                    found |= 1 << position
         return found
 
     def _distinct(

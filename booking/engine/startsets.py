@@ -24,6 +24,10 @@ This gives two sets of first starts for the whole day:
 
 Only the starts in ``lower`` but not in ``upper`` (a thin band: times at which one master would
 have to do two services) are decided by the exact search of :mod:`.search`, one start at a time.
+
+The common shapes need no band: a plain sequence of two or three services, two single services
+with overlap, and one single service with a pair are decided exactly (latest-start thresholds
+per master with the best other masters; Hall's condition with one master left out).
 """
 
 from __future__ import annotations

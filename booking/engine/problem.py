@@ -14,9 +14,10 @@ The rules themselves (numbered as in docs/engine.md) are stated once in :mod:`.s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 from .dto import BookingEngineRequest, MasterAvailability
 from .minutes import MasterMinutes, ceil_minute, is_aware
@@ -75,6 +76,7 @@ class Master:
     resource_id: str
     tz: tzinfo | None
     buffer: int
+    minutes: MasterMinutes
 
 
 class Candidate:
@@ -114,7 +116,8 @@ class Candidate:
         """R1, R6: every allowed start."""
         if self._bits is None:
             minutes, duration, gap, floor, _, origin = self._source
-            self._bits = _bits(minutes, duration, gap, floor, self.step, False, origin, {})[1]
+            lowest = _NO_FLOOR if floor is None else floor
+            self._bits = max(0, _bits_of(minutes, duration, gap, lowest, self.step, False, origin, {}))
         return self._bits
 
     @property
@@ -133,14 +136,99 @@ class Candidate:
             yield range(first, last + 1, step)
 
 
-@dataclass(slots=True)
 class Service:
-    """One service of the request, with the masters who can actually do it that day."""
+    """One service of the request, with the masters who can actually do it that day.
 
-    service_id: str
-    duration: int
-    gap: int
-    candidates: list[Candidate] = field(default_factory=list)
+    The compiled form is three parallel lists, one entry per master in list order: ``masters``
+    (index into ``Problem.masters``), ``positions`` (in ``possible_resource_ids``) and ``sets``
+    (the grid starts as a bitset if the service opens a step, else every allowed start). The
+    start sets read only these; the :class:`Candidate` objects the exact search walks over are
+    made from them the first time it asks (most days never need them).
+
+    The last service of a plain sequence is compiled to ``latest`` only (each master's latest
+    allowed start: all its exact start set reads); its ``sets`` are then made when first read.
+    """
+
+    __slots__ = (
+        "_candidates",
+        "_sets",
+        "duration",
+        "gap",
+        "latest",
+        "masters",
+        "opens",
+        "positions",
+        "service_id",
+        "spec",
+    )
+
+    def __init__(
+        self,
+        service_id: str,
+        duration: int,
+        gap: int,
+        opens: bool,
+        spec: tuple[int | None, int, int, list[Master]],
+    ) -> None:
+        self.service_id = service_id
+        self.duration = duration
+        self.gap = gap
+        self.opens = opens  # R5: its sets hold grid starts only
+        self.spec = spec  # (floor, step, origin, masters): what a candidate needs for its other set
+        self.masters: list[int] = []
+        self.positions: list[int] = []
+        self._sets: list[int] | None = []
+        self.latest: list[int] | None = None  # set instead of ``sets`` for a plain last service
+        self._candidates: list[Candidate] | None = None
+
+    @property
+    def sets(self) -> list[int]:
+        """Per master, the grid starts if the service opens a step, else every allowed start."""
+        found = self._sets
+        if found is None:
+            floor, step, origin, masters = self.spec
+            lowest = _NO_FLOOR if floor is None else floor
+            duration, gap, opens, combs = self.duration, self.gap, self.opens, {}
+            found = self._sets = [
+                _bits_of(masters[master].minutes, duration, gap, lowest, step, opens, origin, combs)
+                for master in self.masters
+            ]
+        return found
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """The masters as :class:`Candidate` objects (made on first use, for the exact search)."""
+        found = self._candidates
+        if found is None:
+            floor, step, origin, masters = self.spec
+            duration, gap, opens = self.duration, self.gap, self.opens
+            found = self._candidates = [
+                Candidate(
+                    master,
+                    position,
+                    bits,
+                    step,
+                    (masters[master].minutes, duration, gap, floor, opens, origin),
+                )
+                for master, position, bits in zip(self.masters, self.positions, self.sets, strict=True)
+            ]
+        return found
+
+    def latest_starts(self) -> list[int]:
+        """Per master, the latest start in ``sets`` (relative to the origin; -1 for none)."""
+        if self.latest is not None:
+            return self.latest
+        return [bits.bit_length() - 1 for bits in self.sets]
+
+    def grid_sets(self) -> list[int]:
+        """R1, R5, R6: per master, the grid starts (none for a service that opens no step)."""
+        return self.sets if self.opens else [0] * len(self.sets)
+
+    def free_sets(self) -> list[int]:
+        """R1, R6: per master, every allowed start."""
+        if not self.opens:
+            return self.sets
+        return [candidate.bits for candidate in self.candidates]
 
 
 @dataclass(slots=True)
@@ -210,21 +298,25 @@ def _intervals(
     return los, his, grid
 
 
-def _bits(
+_NO_FLOOR = -(1 << 62)  # "no min_start": a floor below every minute
+_UNKNOWN: Any = object()
+
+
+def _bits_of(
     minutes: MasterMinutes,
     duration: int,
     gap: int,
-    floor: int | None,
+    floor: int,
     step: int,
     on_grid: bool,
     base: int,
     combs: dict[int, int],
-) -> tuple[bool, int]:
+) -> int:
     """The starts of :func:`_intervals` straight as a bitset (bit ``i``: minute ``base + i``).
 
-    Returns whether any start exists at all, and the bitset: the grid starts when ``on_grid``
-    (the start set of a service that opens a step is never read without the grid), else every
-    allowed start. A run of minutes is one subtraction of powers of two; the grid points of a
+    The grid starts when ``on_grid`` (the start set of a service that opens a step is never
+    read without the grid), else every allowed start; ``-1`` when the master has no allowed
+    start at all. A run of minutes is one subtraction of powers of two; the grid points of a
     window one geometric series ``1 + 2**step + 2**(2 * step) + ...`` (kept in ``combs`` by
     length), shifted. Overlapping windows need no merging: ``|`` is the union.
     """
@@ -232,9 +324,9 @@ def _bits(
     bits = 0
     fits = False
     for start, end in minutes.windows:
-        lo, hi = start, (end - gap if work_end is not None and end < work_end else end) - duration
-        if floor is not None and floor > lo:
-            lo = floor
+        # Rule 1: before an appointment or a break the gap must fit too; at the shift end not.
+        hi = (end - gap if work_end is not None and end < work_end else end) - duration
+        lo = start if start >= floor else floor
         if lo > hi:
             continue
         fits = True
@@ -250,7 +342,7 @@ def _bits(
             if comb is None:
                 comb = combs[count] = ((1 << (step * count)) - 1) // ((1 << step) - 1)
             bits |= comb << (first - base)
-    return fits, bits
+    return bits if fits else -1
 
 
 def compile_problem(
@@ -281,27 +373,58 @@ def compile_problem(
     steps = _steps_of(request)
     # R5: the first service of the visit, or with overlap the first service of every step.
     openers = {step[0] for step in (steps if request.overlap_allowed else steps[:1])}
+    spec = (floor, step_minutes, origin, masters)
+    lowest = _NO_FLOOR if floor is None else floor
+    # A plain sequence of two or three services (see ``startsets``) reads only the latest start
+    # of each master for its last service.
+    plain = not request.overlap_allowed and request.max_chain_duration_minutes is None
+    count = len(request.service_requests)
+    latest_only = count - 1 if plain and len(steps) == count and count in (2, 3) else -1
+    # Per master id, once: (index or None until it fits some service, the item, its windows).
+    known: dict[str, tuple[MasterAvailability, MasterMinutes] | None] = {}
     for number, service_request in enumerate(request.service_requests):
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
-        service = Service(service_id=service_request.service_id, duration=duration, gap=gap)
-        candidates = service.candidates
-        seen: set[str] = set()
-        for position, resource_id in enumerate(service_request.possible_resource_ids):
-            item = availability.get(resource_id)
-            if item is None or resource_id in seen:
+        service = Service(service_request.service_id, duration, gap, on_grid, spec)
+        service_masters, positions = service.masters, service.positions
+        latest_mode = number == latest_only
+        if latest_mode:
+            service._sets, service.latest = None, []
+        values = service.latest if latest_mode else service._sets
+        assert values is not None
+        ids = service_request.possible_resource_ids
+        listed: Iterable[tuple[int, str]] = enumerate(ids)
+        if len(set(ids)) != len(ids):  # a repeated id counts once, at its first position
+            first = {resource_id: position for position, resource_id in reversed(list(enumerate(ids)))}
+            listed = sorted((position, resource_id) for resource_id, position in first.items())
+        for position, resource_id in listed:
+            entry = known.get(resource_id, _UNKNOWN)
+            if entry is _UNKNOWN:
+                item = availability.get(resource_id)
+                entry = known[resource_id] = None if item is None else (item, item.in_minutes)
+            if entry is None:
                 continue
-            seen.add(resource_id)
-            minutes = item.in_minutes
-            fits, bits = _bits(minutes, duration, gap, floor, step_minutes, on_grid, origin, combs)
-            if not fits:
-                continue
+            minutes = entry[1]
+            if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
+                top, work_end = _NO_FLOOR, minutes.work_end
+                for start, end in minutes.windows:
+                    hi = (end - gap if work_end is not None and end < work_end else end) - duration
+                    if hi > top and hi >= start and hi >= lowest:
+                        top = hi
+                if top == _NO_FLOOR:
+                    continue
+                bits = top - origin
+            else:
+                bits = _bits_of(minutes, duration, gap, lowest, step_minutes, on_grid, origin, combs)
+                if bits < 0:
+                    continue
             index = master_index.get(resource_id)
             if index is None:
                 index = master_index[resource_id] = len(masters)
-                masters.append(Master(resource_id, minutes.tz, item.buffer_between_minutes))
-            source = (minutes, duration, gap, floor, on_grid, origin)
-            candidates.append(Candidate(index, position, bits, step_minutes, source))
+                masters.append(Master(resource_id, minutes.tz, entry[0].buffer_between_minutes, minutes))
+            service_masters.append(index)
+            positions.append(position)
+            values.append(bits)
         services.append(service)
     return Problem(
         services=services,

@@ -49,25 +49,32 @@ class _Lazy:
     def start_datetime(self, index: int) -> datetime:
         return self.clock.datetime(self.times[index], self.start_tz(index))
 
-    def labels(self) -> list[str]:
-        """``"HH:MM"`` of every start, without building solutions (the calendar's hot path)."""
+    def labels(self) -> tuple[list[str], bool]:
+        """``"HH:MM"`` of every start, without building solutions (the calendar's hot path).
+
+        The flag says whether the labels are known to be distinct: different minutes less than a
+        day apart under one UTC offset always are, so no de-duplication is needed then.
+        """
         times, zone = self.times, self.shared_tz
         if zone is _MIXED:
-            return [self.clock.hhmm(minute, self.start_tz(index)) for index, minute in enumerate(times)]
+            return [
+                self.clock.hhmm(minute, self.start_tz(index)) for index, minute in enumerate(times)
+            ], False
         if not times:
-            return []
+            return [], True
+        within_a_day = times[-1] - times[0] < 1440
         if zone is None:  # naive minutes count from a local midnight
-            return [LABELS[minute % 1440] for minute in times]
+            return [LABELS[minute % 1440] for minute in times], within_a_day
         first, last = minute_to_datetime(times[0], zone), minute_to_datetime(times[-1], zone)
         offset = first.utcoffset()
-        if offset == last.utcoffset() and times[-1] - times[0] < 1440 and offset is not None:
+        if offset == last.utcoffset() and within_a_day and offset is not None:
             # One UTC offset from the first start to the last (no clock change between them, as
             # there is at most one a day): the label is arithmetic.
             shift = int(offset.total_seconds()) // 60
             if shift * 60 == offset.total_seconds():
-                return [LABELS[(minute + shift) % 1440] for minute in times]
+                return [LABELS[(minute + shift) % 1440] for minute in times], True
         moments = (minute_to_datetime(minute, zone) for minute in times)
-        return [LABELS[moment.hour * 60 + moment.minute] for moment in moments]
+        return [LABELS[moment.hour * 60 + moment.minute] for moment in moments], False
 
     def build(self, found: Found) -> BookingChainSolution:
         clock, services, masters = self.clock, self.problem.services, self.problem.masters
@@ -188,10 +195,12 @@ class EngineResult:
         once here and ``start_datetimes()`` has both.
         """
         if self._lazy is not None:
-            labels: Iterable[str] = self._lazy.labels()
+            labels, distinct = self._lazy.labels()
+            if distinct:
+                return labels
         else:
             starts = sorted({_instant(s.starts_at): s.starts_at for s in self.solutions}.items())
-            labels = (moment.strftime("%H:%M") for _, moment in starts)
+            labels = [moment.strftime("%H:%M") for _, moment in starts]
         return list(dict.fromkeys(labels))
 
     # -- additions ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .overlap import overlapping
-from .problem import Candidate, Problem
+from .problem import Problem
 from .ranking import Found, Key, Placement
 from .sequence import sequential
 from .startsets import DayBits, bits_of
@@ -65,8 +65,9 @@ class _SingleServiceBest(Sequence[Found]):
     def __getitem__(self, index: int) -> Found:  # type: ignore[override]
         start = self._times[index]
         position = start - self._problem.origin
-        candidate = next(c for c in self._problem.services[0].candidates if c.grid_bits >> position & 1)
-        return (self._duration, 0, (candidate.position,)), ((candidate.master, start),)
+        service = self._problem.services[0]
+        index = next(j for j, bits in enumerate(service.sets) if bits >> position & 1)
+        return (self._duration, 0, (service.positions[index],)), ((service.masters[index], start),)
 
 
 class _BestOnDemand(Sequence[Found]):
@@ -125,20 +126,25 @@ class ChainSearch(Tables):
     def _single_service_starts(self, max_starts: int | None) -> tuple[list[int], Sequence[Found]]:
         """One service: the starts are the union of the masters' grid points."""
         union = 0
-        for candidate in self.problem.services[0].candidates:
-            union |= candidate.grid_bits
+        for bits in self.problem.services[0].sets:
+            union |= bits
         origin = self.problem.origin
         times = [origin + position for position in bits_of(union)]
         if max_starts is not None:
             del times[max_starts:]
         return times, _SingleServiceBest(self.problem, times)
 
-    def _openers_at(self, start: int) -> list[Candidate]:
-        """R5 for the first service: the masters whose grid has ``start``, in list order."""
-        position = start - self.problem.origin
-        if position < 0:
+    def _openers_at(self, start: int) -> list[tuple[int, int]]:
+        """R5 for the first service: ``(master, position)`` of each master whose grid has ``start``."""
+        shift = start - self.problem.origin
+        if shift < 0:
             return []
-        return [c for c in self.problem.services[0].candidates if c.grid_bits >> position & 1]
+        service = self.problem.services[0]
+        return [
+            (master, position)
+            for master, position, bits in zip(service.masters, service.positions, service.sets, strict=True)
+            if bits >> shift & 1
+        ]
 
     # -----------------------------------------------------------------------------------------
     # The best visits at one start
@@ -223,7 +229,7 @@ class ChainSearch(Tables):
         durations = self.durations
         first_end = start + durations[0]
         if len(durations) == 1:
-            return (durations[0], 0, (openers[0].position,)), ((openers[0].master, start),)
+            return (durations[0], 0, (openers[0][1],)), ((openers[0][0], start),)
         limit = self.limit(start)
         bound = self._relaxed_end(1, first_end)
         if bound is None or bound > limit:
@@ -269,14 +275,16 @@ class ChainSearch(Tables):
                         best_key, best_placement = key, (*placed, (master, begin))
                 return
             options = options_at(i, reach)
-            candidates = by_master[i]
+            candidates = by_master(i)
             if late and not late.keys().isdisjoint(candidates):
                 options = [option for option in options if option[2] not in late]
                 for master, until in late.items():
                     if master in candidates:
-                        begin = candidates[master].free.earliest(until)
-                        if begin is not None:
-                            options.append((begin + durations[i], candidates[master].position, master, begin))
+                        position, bits = candidates[master]
+                        rest = bits >> (until - origin)  # ``until`` is past ``reach``, after the origin
+                        if rest:
+                            begin = until + (rest & -rest).bit_length() - 1
+                            options.append((begin + durations[i], position, master, begin))
                 options.sort()
             lowest = None
             for end, position, master, begin in options:
@@ -301,8 +309,7 @@ class ChainSearch(Tables):
 
         floor_span = bound - start
         seen_free_master = False
-        for candidate in openers:  # in list order
-            master = candidate.master
+        for master, position in openers:  # in list order
             if master not in later[0]:
                 if seen_free_master:
                     continue  # same end, later in the list: never better
@@ -310,5 +317,5 @@ class ChainSearch(Tables):
             if best_key is not None and (first_only or best_key[0] == floor_span):
                 break  # the bound is reached (a later opener only ranks lower), or one is enough
             until = first_end + gaps[0] + buffers[master]
-            place(1, first_end, ((master, until),), (candidate.position,), ((master, start),))
+            place(1, first_end, ((master, until),), (position,), ((master, start),))
         return None if best_key is None else (best_key, best_placement)

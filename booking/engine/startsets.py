@@ -24,6 +24,10 @@ This gives two sets of first starts for the whole day:
 
 Only the starts in ``lower`` but not in ``upper`` (a thin band: times at which one master would
 have to do two services) are decided by the exact search of :mod:`.search`, one start at a time.
+
+The common shapes need no band: a plain sequence of two or three services, two single services
+with overlap, and one single service with a pair are decided exactly (latest-start thresholds
+per master with the best other masters; Hall's condition with one master left out).
 """
 
 from __future__ import annotations
@@ -83,6 +87,32 @@ def _covered(sets: list[int], k: int) -> list[int]:
     return at_least
 
 
+def _top(latest: dict[int, int], count: int) -> list[tuple[int, int | None]]:
+    """The ``count`` largest ``(value, master)`` of ``latest``, padded with ``(-1, None)`` (none)."""
+    ranked = sorted(((value, master) for master, value in latest.items()), reverse=True)[:count]
+    return [*ranked, *([(-1, None)] * (count - len(ranked)))]  # type: ignore[list-item]
+
+
+def _has_bit(bits: int, low: int, high: int) -> bool:
+    """Whether ``bits`` has a bit at a position in ``[low, high]``."""
+    return high >= low and bool(bits >> low & ((1 << (high - low + 1)) - 1))
+
+
+def _any_pair(
+    openers: list[int], partners: list[int], free: list[int], done_first: set[int], done_second: set[int]
+) -> bool:
+    """Whether two distinct masters ``a`` in ``openers`` and ``b`` in ``partners`` leave the
+    single service a master: one of ``free`` other than both (``free`` holds the best three), or
+    ``a`` in ``done_first`` or ``b`` in ``done_second`` (it does the single one afterwards)."""
+    for a in openers:
+        for b in partners:
+            if a == b:
+                continue
+            if a in done_first or b in done_second or any(c != a and c != b for c in free):
+                return True
+    return False
+
+
 def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
     """The bits of ``within`` at which every service can have a master of its own.
 
@@ -123,10 +153,8 @@ class DayBits:
 
     def _service_sets(self, index: int, on_grid: bool) -> list[int]:
         """R1, R5, R6: per master, the minutes at which it may start the service (grid points only)."""
-        candidates = self.tables.problem.services[index].candidates
-        if on_grid:
-            return [candidate.grid_bits for candidate in candidates]
-        return [candidate.bits for candidate in candidates]
+        service = self.tables.problem.services[index]
+        return service.grid_sets() if on_grid else service.free_sets()
 
     def _step(self, s: int, on_grid: bool, robust: tuple[int, ...]) -> tuple[list[int], list[list[int]]]:
         """Step ``s``'s common starts (R3): ``[distinct, robust for each k in robust]``, and the sets.
@@ -152,7 +180,7 @@ class DayBits:
         if len(step) > 1 and found[0]:
             found[0] = _hall(
                 [
-                    [(c.master, bits) for c, bits in zip(services[index].candidates, sets, strict=True)]
+                    list(zip(services[index].masters, sets, strict=True))
                     for index, sets in zip(step, per_service, strict=True)
                 ],
                 found[0],
@@ -169,6 +197,9 @@ class DayBits:
 
     def _sequence_bounds(self) -> tuple[int, int]:
         tables = self.tables
+        if tables.simple and tables.problem.max_span is None and len(tables.problem.steps) in (2, 3):
+            exact = self._plain_sequence()
+            return exact, exact
         steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
         relaxed: list[int] = []  # distinct masters within the step (R3), any earlier ones allowed
         robust: list[int] = []  # ... and masters that no earlier service of the visit uses
@@ -202,6 +233,8 @@ class DayBits:
             band = lower & ~upper
             if band and len(steps[1]) == 1:
                 upper |= self._distinct_pair(per_step, band)
+            elif band and len(steps[0]) == 1 and len(steps[1]) == 2:
+                upper |= self._single_then_pair(band, lengths[0])
             return lower, upper
         if max_span is None:
             return lower, upper
@@ -209,6 +242,97 @@ class DayBits:
             self._walk(lower, relaxed, relaxed, lengths, max_span, 0),
             self._walk(upper, robust, alone, lengths, max_span, clear),
         )
+
+    def _plain_sequence(self) -> int:
+        """Two or three services one after another, no maximum length: the exact start set.
+
+        For fixed masters the latest start of each service from which the rest still fits is
+        computed backwards (R2 and R4 are lower bounds on later starts): the last service's
+        latest allowed start, then each earlier one's latest allowed start that ends in time for
+        every later service, with gap and buffer before a later service of the same master. A
+        first start ``T`` on the grid of master ``m0`` works exactly when ``T`` is at or before
+        the best such threshold over the later masters. The best over masters other than
+        ``m0`` comes from the top few per master (or, for "some other master", from the minutes
+        covered by at least two masters), so no pair or triple of masters is enumerated.
+        """
+        problem, tables = self.tables.problem, self.tables
+        first, second = problem.services[0], problem.services[1]
+        d0, d1 = tables.durations[0], tables.durations[1]
+        g0, g1 = tables.gaps[0], tables.gaps[1]
+        buffers = tables.buffers
+        found = 0
+        if len(problem.services) == 2:
+            last1 = dict(zip(second.masters, second.latest_starts(), strict=True))
+            (top, top_master), (runner_up, _) = _top(last1, 2)
+            for m0, grid in zip(first.masters, first.sets, strict=True):
+                theta = (runner_up if top_master == m0 else top) - d0
+                own = last1.get(m0)
+                if own is not None:  # the same master for both: gap and buffer in between
+                    theta = max(theta, own - d0 - g0 - buffers[m0])
+                found |= grid & _up_to(theta)
+            return found
+        third = problem.services[2]
+        last2 = dict(zip(third.masters, third.latest_starts(), strict=True))
+        (x1, a1), (x2, a2), (x3, _) = _top(last2, 3)
+        free1 = dict(zip(second.masters, second.sets, strict=True))
+        # Per second master m1: its latest start before the best third master other than m1
+        # (``distinct1``), and before its own third service (``same12``); ``runner_up1`` is the
+        # best third other than m1 and that master's, for when ``m0`` is that master.
+        distinct1: dict[int, int] = {}
+        runner_up1: dict[int, int] = {}
+        excluded: dict[int, int | None] = {}
+        same12: dict[int, int] = {}
+        for m1, bits in free1.items():
+            if m1 == a1:
+                best, runner_up, excluded[m1] = x2 - d1, x3 - d1, a2
+            else:
+                best, runner_up, excluded[m1] = x1 - d1, (x3 if m1 == a2 else x2) - d1, a1
+            distinct1[m1] = (bits & ((1 << (best + 1)) - 1)).bit_length() - 1 if best >= 0 else -1
+            runner_up1[m1] = runner_up
+            own = last2.get(m1)
+            if own is not None:
+                own -= d1 + g1 + buffers[m1]
+                same12[m1] = (bits & ((1 << (own + 1)) - 1)).bit_length() - 1 if own >= 0 else -1
+        order = sorted(distinct1, key=distinct1.__getitem__, reverse=True)
+        lead = order[0] if order else None
+        lead_value = distinct1[lead] if lead is not None else -1
+        lead_excluded = excluded[lead] if lead is not None else None
+        (w_top, w_master), (w_runner_up, _) = _top(same12, 2)
+        union, twice = _covered(list(free1.values()), 2)
+        common = 0  # the grids of masters who do only the first service: one threshold for all
+        common_theta = max(lead_value, w_top) - d0
+        for m0, grid in zip(first.masters, first.sets, strict=True):
+            own = last2.get(m0)
+            if m0 != lead and m0 != lead_excluded and m0 != w_master and own is None and m0 not in free1:
+                common |= grid
+                continue
+            pause = g0 + buffers[m0]
+            if m0 != lead and m0 != lead_excluded:
+                best = lead_value  # three different masters
+            else:
+                best = -1
+                for m1 in order:
+                    if m1 == m0:
+                        continue
+                    if excluded[m1] == m0:
+                        best = max(best, (free1[m1] & _up_to(runner_up1[m1])).bit_length() - 1)
+                        continue
+                    best = max(best, distinct1[m1])
+                    break
+            theta = max(best, w_runner_up if w_master == m0 else w_top) - d0  # or m1 does the third
+            if m0 in free1:  # m0 does the first two, another master the third
+                theta = max(theta, distinct1[m0] - d0 - pause)
+            if theta >= grid.bit_length() - 1:
+                found |= grid  # every grid start of m0 is in already
+                continue
+            if own is not None:  # m0 does the first and the third, another master the second
+                others = twice | (union & ~free1.get(m0, 0))
+                reach = (others & _up_to(own - d1)).bit_length() - 1
+                theta = max(theta, min(reach - d0, own - d0 - pause))
+                if m0 in free1:  # m0 does all three
+                    theta = max(theta, same12[m0] - d0 - pause)
+            found |= grid & _up_to(theta)
+        return found | (common & _up_to(common_theta))
 
     def _distinct_pair(self, per_step: list[list[list[int]]], band: int) -> int:
         """Two steps in sequence, the second of one service: the starts of ``band`` with distinct masters.
@@ -221,14 +345,14 @@ class DayBits:
         lengths, max_span = self.tables.step_length, problem.max_span
         first, second = problem.steps
         reach = []
-        for candidate, bits in zip(problem.services[second[0]].candidates, per_step[1][0], strict=True):
+        for master, bits in zip(problem.services[second[0]].masters, per_step[1][0], strict=True):
             if max_span is None:
-                reach.append((candidate.master, _up_to(bits.bit_length() - 1 - lengths[0])))
+                reach.append((master, _up_to(bits.bit_length() - 1 - lengths[0])))
             else:
                 width = max_span - lengths[0] - lengths[1]
-                reach.append((candidate.master, _window(bits, width) >> lengths[0]))
+                reach.append((master, _window(bits, width) >> lengths[0]))
         opening = [
-            [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+            list(zip(problem.services[index].masters, sets, strict=True))
             for index, sets in zip(first, per_step[0], strict=True)
         ]
         return _hall([*opening, reach], band)
@@ -279,6 +403,9 @@ class DayBits:
         tables = self.tables
         steps, lengths, max_span = tables.problem.steps, tables.step_length, tables.problem.max_span
         n = self.n_services
+        if n == 2 and len(steps) == 2 and max_span is None:
+            exact = self._overlap_pair(0, 1) | self._overlap_pair(1, 0)
+            return exact, exact
         clear = max(tables.gaps) + max(tables.buffers)
 
         def in_range(bits: int, s: int, after: int = 0) -> int:
@@ -332,7 +459,122 @@ class DayBits:
         band = lower & ~upper
         if band:
             upper |= self._distinct(per_step, band, in_range)
+            band &= ~upper
+        if band and max_span is None and sorted(map(len, steps)) == [1, 2]:
+            # Both ways to open are decided exactly: the single service first, or the pair.
+            upper |= self._single_then_pair(band, 0)
+            band &= ~upper
+            if band:
+                upper |= self._pair_then_single(band)
+            return upper & lower, upper & lower
         return lower, upper & lower
+
+    def _pair_then_single(self, band: int) -> int:
+        """Overlap, the pair (a parallel group) opens at ``T``, the single service follows.
+
+        Exact for each start of ``band`` (a handful): the pair needs two distinct masters at
+        ``T`` (the first on its grid), and the single service a grid start at or after ``T``,
+        by a master outside the pair (the best three latest grid starts say which masters can)
+        or by a master of the pair once its gap and buffer are over.
+        """
+        tables, problem = self.tables, self.tables.problem
+        pair = next(step for step in problem.steps if len(step) == 2)
+        single = next(step for step in problem.steps if len(step) == 1)[0]
+        services, durations, gaps, buffers = problem.services, tables.durations, tables.gaps, tables.buffers
+        first, second = services[pair[0]], services[pair[1]]
+        later = dict(zip(services[single].masters, services[single].latest_starts(), strict=True))
+        tops = [(value, master) for value, master in _top(later, 3) if master is not None]
+        found = 0
+        for position in bits_of(band):
+            openers = [m for m, bits in zip(first.masters, first.sets, strict=True) if bits >> position & 1]
+            partners = [
+                m for m, bits in zip(second.masters, second.sets, strict=True) if bits >> position & 1
+            ]
+            free = [master for value, master in tops if value >= position]  # the single one, at or after T
+            done_first = {
+                m
+                for m in openers
+                if later.get(m, -1) >= position + durations[pair[0]] + gaps[pair[0]] + buffers[m]
+            }
+            done_second = {
+                m
+                for m in partners
+                if later.get(m, -1) >= position + durations[pair[1]] + gaps[pair[1]] + buffers[m]
+            }
+            if _any_pair(openers, partners, free, done_first, done_second):
+                found |= 1 << position
+        return found
+
+    def _overlap_pair(self, opener: int, other: int) -> int:
+        """Two single services with overlap, no maximum length: the exact starts at which
+        ``opener`` starts first (or both at once).
+
+        With master ``m`` at ``T``, the other service needs a grid start at or after ``T`` by
+        another master (the best other master's latest grid start), or by ``m`` itself once its
+        gap and buffer are over: a threshold per master, as for a plain sequence.
+        """
+        tables, services = self.tables, self.tables.problem.services
+        later = dict(zip(services[other].masters, services[other].latest_starts(), strict=True))
+        (top, top_master), (runner_up, _) = _top(later, 2)
+        pause = tables.durations[opener] + tables.gaps[opener]
+        found = 0
+        for m, grid in zip(services[opener].masters, services[opener].sets, strict=True):
+            theta = runner_up if top_master == m else top
+            own = later.get(m)
+            if own is not None:
+                theta = max(theta, own - pause - tables.buffers[m])
+            found |= grid & _up_to(theta)
+        return found
+
+    def _single_then_pair(self, band: int, after: int) -> int:
+        """One single step and one pair (a parallel group).
+
+        The starts ``T`` of ``band`` at which the single service opens the visit with master
+        ``m`` and the pair follows at some ``t >= T + after`` (``after`` is 0 with overlap, the
+        single service's length in a sequence), exactly: either the pair can be staffed at
+        ``t`` with two distinct masters other than ``m`` (Hall's condition with ``m`` left out:
+        "at least two masters, or one that is not ``m``", from running counters), or ``t`` is
+        late enough for ``m``'s gap and buffer to be over, and then any two distinct masters
+        do. Without a maximum length both only ask for the latest such ``t``; with one, whether
+        such a ``t`` lies in the window up to ``T + max - the pair's length``. The pair's sets
+        are grid starts where the mode asks for them (overlap), every allowed start otherwise.
+        """
+        tables, problem = self.tables, self.tables.problem
+        pair = next(step for step in problem.steps if len(step) == 2)
+        single = next(step for step in problem.steps if len(step) == 1)[0]
+        services = problem.services
+        first, second = services[pair[0]], services[pair[1]]  # grid starts, every allowed start
+        by_first = dict(zip(first.masters, first.sets, strict=True))
+        by_second = dict(zip(second.masters, second.sets, strict=True))
+        a1, a2 = _covered(first.sets, 2)
+        b1, b2 = _covered(second.sets, 2)
+        union = [by_first.get(m, 0) | by_second.get(m, 0) for m in {*by_first, *by_second}]
+        _, u2, u3 = _covered(union, 3)
+        anyone = a1 & b1 & u2  # the pair's starts with any two distinct masters
+        staffed = anyone.bit_length() - 1
+        opener = services[single]
+        pause = tables.durations[single] + tables.gaps[single]
+        buffers, max_span = tables.buffers, problem.max_span
+        found = 0
+        for m, grid in zip(opener.masters, opener.sets, strict=True):
+            grid &= band
+            if not grid:
+                continue
+            mine_a, mine_b = by_first.get(m, 0), by_second.get(m, 0)
+            without = (a2 | (a1 & ~mine_a)) & (b2 | (b1 & ~mine_b)) & (u3 | (u2 & ~(mine_a | mine_b)))
+            if max_span is None:
+                theta = max(without.bit_length() - 1 - after, staffed - pause - buffers[m])
+                found |= grid & _up_to(theta)
+                continue
+            # R7: the pair must start by ``T + max - its length``; one window test per start.
+            last = max_span - tables.step_length[problem.steps.index(pair)]
+            late = pause + buffers[m]
+            for position in bits_of(grid):
+                if _has_bit(without, position + after, position + last) or _has_bit(
+                    anyone, position + max(after, late), position + last
+                ):
+                    found |= 1 << position
+        return found
 
     def _distinct(
         self, per_step: list[list[list[int]]], band: int, in_range: Callable[[int, int], int]
@@ -352,16 +594,16 @@ class DayBits:
             if len(step) > 1:
                 reach.append(None)
                 continue
-            candidates = problem.services[step[0]].candidates
+            masters = problem.services[step[0]].masters
             reach.append(
-                [(c.master, in_range(bits, s)) for c, bits in zip(candidates, per_step[s][0], strict=True)]
+                [(master, in_range(bits, s)) for master, bits in zip(masters, per_step[s][0], strict=True)]
             )
         for s, step in enumerate(steps):
             others = [reach[other] for other in range(len(steps)) if other != s]
             if any(entry is None for entry in others):
                 continue
             opening = [
-                [(c.master, bits) for c, bits in zip(problem.services[index].candidates, sets, strict=True)]
+                list(zip(problem.services[index].masters, sets, strict=True))
                 for index, sets in zip(step, per_step[s], strict=True)
             ]
             found |= _hall([*opening, *others], band & ~found)  # type: ignore[list-item]

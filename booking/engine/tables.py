@@ -10,11 +10,14 @@ once here, so that the modes depend on this module and not on each other (or on 
 from __future__ import annotations
 
 from functools import cached_property
+from operator import attrgetter
 
-from .problem import Candidate, Problem
+from .problem import Problem
 from .ranking import NO_LIMIT
 
 __all__ = ["Tables"]
+
+_MASTERS = attrgetter("masters")
 
 
 class Tables:
@@ -26,32 +29,40 @@ class Tables:
         self.durations = [service.duration for service in services]
         self.gaps = [service.gap for service in services]
         self.buffers = [master.buffer for master in problem.masters]
-        self.step_length = [max(self.durations[i] for i in step) for step in problem.steps]
+        steps = problem.steps
+        durations = self.durations
+        singles = len(steps) == len(services)  # no parallel group: step i is service i
+        self.step_length = durations if singles else [max([durations[i] for i in step]) for step in steps]
         self.work = sum(self.step_length)
-        self.feasible = all(service.candidates for service in services) and (
+        self.feasible = all(map(_MASTERS, services)) and (
             problem.max_span is None or max(self.step_length) <= problem.max_span
         )
         # The common case: no overlap, no parallel group, so step i is service i.
-        self.simple = not problem.overlap and all(len(step) == 1 for step in problem.steps)
+        self.simple = singles and not problem.overlap
         # ``(service, reach)`` -> earliest placements; ``(service or -1 - step, reach)`` -> bound.
         self.option_cache: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}
         self.end_cache: dict[tuple[int, int], object] = {}
         self._free_bits: list[list[tuple[int, int, int]] | None] = [None] * len(services)
         self._any_bits: list[int | None] = [None] * len(services)
+        self._by_master: dict[int, dict[int, tuple[int, int]]] = {}
 
     @cached_property
     def later(self) -> list[set[int]]:
         """``later[s]``: masters some step after ``s`` could use; the others are interchangeable."""
         steps, services = self.problem.steps, self.problem.services
         return [
-            {c.master for step in steps[s + 1 :] for i in step for c in services[i].candidates}
+            {master for step in steps[s + 1 :] for i in step for master in services[i].masters}
             for s in range(len(steps))
         ]
 
-    @cached_property
-    def by_master(self) -> list[dict[int, Candidate]]:
-        """Per service: master index -> its candidate."""
-        return [{c.master: c for c in service.candidates} for service in self.problem.services]
+    def by_master(self, i: int) -> dict[int, tuple[int, int]]:
+        """Service ``i``: master index -> (position, allowed starts as a bitset)."""
+        found = self._by_master.get(i)
+        if found is None:
+            found = self._by_master[i] = {
+                master: (position, bits) for position, master, bits in self.free_bits(i)
+            }
+        return found
 
     def free_bits(self, i: int) -> list[tuple[int, int, int]]:
         """Service ``i``: (position, master, allowed starts as a bitset) of each candidate.
@@ -61,9 +72,10 @@ class Tables:
         """
         found = self._free_bits[i]
         if found is None:
-            found = self._free_bits[i] = [
-                (c.position, c.master, c.bits) for c in self.problem.services[i].candidates
-            ]
+            service = self.problem.services[i]
+            found = self._free_bits[i] = list(
+                zip(service.positions, service.masters, service.free_sets(), strict=True)
+            )
         return found
 
     def any_bits(self, i: int) -> int:

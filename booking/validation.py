@@ -1,8 +1,8 @@
 """Why an appointment cannot stand where staff put it: the bot's rules, for hand-made entries.
 
 The admin lets staff place an appointment anywhere; this check applies the same schedule the
-engine uses (hours by every fallback, break, day off, public holiday, other appointments with
-their gaps and the buffer) but not the client-only limits (minimum notice, booking window,
+engine uses (hours by every fallback, break, day off, public holiday, time blocks, other
+appointments with their gaps and the buffer) but not the client-only limits (minimum notice, booking window,
 the grid): staff may book at 10:10 or record a visit after the fact.
 """
 
@@ -22,6 +22,7 @@ class Conflict(StrEnum):
     OUTSIDE_HOURS = "outside_hours"
     BREAK = "break"
     OVERLAP = "overlap"
+    BLOCKED = "blocked"
     NO_SEAT = "no_seat"
 
 
@@ -68,6 +69,11 @@ def check_placement(
     )
     buffer = adapter.buffer_minutes(master)
     capacity = max(1, int(getattr(master, "max_clients_parallel", 1) or 1))
+
+    blocks = [entry for entry in entries if entry[0] < 0]
+    if any(begin < e and end > s for _pk, s, e, _gap, _seat in blocks):
+        conflicts.append(Conflict.BLOCKED)
+    entries = [entry for entry in entries if entry[0] >= 0]
 
     def seat_is_free(candidate: int) -> bool:
         return all(

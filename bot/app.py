@@ -27,6 +27,7 @@ from bot.middlewares import (
     QuietMessageManager,
     RetryAfterMiddleware,
 )
+from bot.rebook import rebook_router
 from bot.staff import staff_router, works_in_groups
 from bot.stray_buttons import stray_buttons_router
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
@@ -71,6 +72,7 @@ def build_dispatcher(
     dp.include_router(staff_router())
     dp.include_router(time_off_router())
     dp.include_router(waitlist_router())
+    dp.include_router(rebook_router())
     dp.include_router(stray_buttons_router())
     for dialog in all_dialogs():
         dp.include_router(dialog)

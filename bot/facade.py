@@ -279,6 +279,13 @@ class BookingFacade:
         """What to book for a time tapped under an offer; ``WaitlistSlotGoneError`` if it has gone."""
         return await self._run(self._waitlist.choose, telegram_id, entry_id, day, time)
 
+    # --- a visit the salon cancelled (djproject.salon.schedule_changes) -------------------------
+
+    async def rebook_services(self, telegram_id: int, ref: str) -> list[int]:
+        """The bookable services of the client's own visit, for "Choose another time"."""
+        module = importlib.import_module("djproject.salon.schedule_changes")
+        return await self._run(module.rebook_services, telegram_id, ref)
+
     # --- the staff side (djproject.salon.staff) ------------------------------------------------
 
     async def confirm_visit(self, ref: str, *, chat_id: int, user_id: int) -> Visit:

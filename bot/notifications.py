@@ -10,7 +10,8 @@ who made the change, ``payload["by"]``):
 - the salon side (the staff chat, the visit's masters): new, cancelled and moved bookings, with
   the services, masters, date, time, the client's name and phone; a *pending* new booking carries
   Confirm / Decline (``StaffDecision``);
-- the client: confirmed, declined (with "Book another time"), cancelled or moved by the salon,
+- the client: confirmed, declined (with "Book another time"), cancelled (after a schedule
+  change with "Choose another time", ``payload["rebook"]``) or moved by the salon,
   and reminders, which carry Cancel / Reschedule (``VisitAction``) while the visit can still be
   changed online, else the salon's phone.
 
@@ -72,6 +73,13 @@ class VisitAction(CallbackData, prefix="va"):
 
 class BookAgain(CallbackData, prefix="ba"):
     """ "Book another time" under a declined or cancelled visit: opens the booking dialog."""
+
+
+class Rebook(CallbackData, prefix="rb"):
+    """ "Choose another time" under a visit the salon cancelled for a schedule change:
+    "rb:<32 hex>" opens the booking with the visit's services chosen (``bot/rebook.py``)."""
+
+    ref: str
 
 
 class WaitlistSlot(CallbackData, prefix="wl"):
@@ -137,6 +145,10 @@ def waitlist_keyboard(offer: WaitlistOffer, tz: ZoneInfo) -> InlineKeyboardMarku
 
 def book_again_keyboard() -> InlineKeyboardMarkup:
     return _keyboard([(_("📅 Book another time"), BookAgain())])
+
+
+def rebook_keyboard(ref: str) -> InlineKeyboardMarkup:
+    return _keyboard([(_("🔁 Choose another time"), Rebook(ref=ref))])
 
 
 # --- texts ---------------------------------------------------------------------------------------
@@ -294,6 +306,11 @@ def _for_client(message: OutboxMessage, visit: Visit, salon: SalonInfo) -> Rende
             text += "\n" + _("Questions? Please call {salon_name}: {phone}.").format(
                 salon_name=salon.name, phone=salon.phone or "—"
             )
+            if message.payload.get("rebook"):
+                # A schedule change (``djproject.salon.schedule_changes``): the same services,
+                # another time or master, in one tap.
+                text += "\n" + _("We are sorry for the trouble: choose another time for the same services.")
+                return Rendered(text, rebook_keyboard(visit.ref))
         else:
             text = _("❌ Your visit on {day_text} at {time_text} has been cancelled.").format_map(at)
         return Rendered(text, book_again_keyboard())

@@ -11,6 +11,7 @@ The parts, one job each (``booking/adapters/``):
 - ``policy``: settings, time zones, holidays, the master's or the salon's value of a rule;
 - ``schedule``: hours, breaks and days off with their fallbacks;
 - ``busy``: appointments as busy intervals, through the cache (``cache``);
+- ``blocks``: optional time blocks (a master's or the salon's part-day absence), read fresh;
 - ``seats``: one engine resource per seat of a master, and its free windows;
 - ``request``: the engine request (services, eligible masters, parallel groups);
 - ``minutes``: the shared time axis (epoch minutes) and interval subtraction.
@@ -34,6 +35,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from booking.adapters.blocks import TimeBlocks
 from booking.adapters.busy import BusyIntervals
 from booking.adapters.cache import BookingCacheAdapter, BusyEntry
 from booking.adapters.fields import has_field
@@ -69,6 +71,8 @@ class DjangoAvailabilityAdapter:
 
     ``step_minutes=None`` reads the grid step from the booking settings. ``clock`` returns the
     current time (tests pass a fixed one); the engine itself never reads a clock.
+    ``time_block_model`` (optional, so the app stays reusable) adds part-day blocks,
+    subtracted like appointments (``booking.adapters.blocks``).
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class DjangoAvailabilityAdapter:
         appointment_status_filter: list[str] | None = None,
         cache_adapter: BookingCacheAdapter | None = None,
         clock: Callable[[], datetime] = timezone.now,
+        time_block_model: type[Any] | None = None,
     ) -> None:
         self.master_model = master_model
         self.appointment_model = appointment_model
@@ -105,7 +110,9 @@ class DjangoAvailabilityAdapter:
             self.appointment_status_filter,
             cache_adapter or BookingCacheAdapter(),
             self.policy,
+            TimeBlocks(time_block_model, self.policy),
         )
+        self.time_block_model = time_block_model
         self.requests = RequestBuilder(service_model, self.masters)
 
     # Settings policy --------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Busy intervals: what the active appointments occupy, per (master, local date), via the cache.
 
+Time blocks (when the adapter has a block model) are added to the entries after the cache,
+never stored in it.
+
 The appointments query is skipped for every (master, date) whose busy intervals are cached.
 ``cache_ttl=0`` (inside a booking transaction) reads the database only and writes nothing.
 """
@@ -11,6 +14,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from booking.adapters.blocks import TimeBlocks
 from booking.adapters.cache import BookingCacheAdapter, BusyEntry
 from booking.adapters.fields import has_field
 from booking.adapters.minutes import local_minutes, to_minutes
@@ -29,11 +33,13 @@ class BusyIntervals:
         statuses: list[str],
         cache: BookingCacheAdapter,
         policy: SettingsPolicy,
+        blocks: TimeBlocks | None = None,
     ) -> None:
         self.appointment_model = appointment_model
         self.statuses = statuses
         self.cache = cache
         self.policy = policy
+        self.blocks = blocks
 
     def entries(self, book: ScheduleBook, days: list[date], cache_ttl: int, exclude: set[int]) -> Busy:
         """Busy entries of every master of the book on every date, cached ones first."""
@@ -59,6 +65,10 @@ class BusyIntervals:
                 )
         if exclude:
             busy = {pair: [e for e in entries if e[0] not in exclude] for pair, entries in busy.items()}
+        if self.blocks is not None:
+            # Added after caching: blocks are read fresh each time (``booking.adapters.blocks``).
+            for pair, extra in self.blocks.entries(book, days).items():
+                busy[pair] = [*busy.get(pair, []), *extra]
         return busy
 
     def read(self, master_ids: set[int], first: date, last: date, book: ScheduleBook) -> Busy:

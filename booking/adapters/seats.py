@@ -45,7 +45,12 @@ def seat_availability(
     for seat in range(capacity):
         # Buffer on both sides of an appointment: it separates consecutive appointments
         # whichever comes first. The gap after an existing appointment's service blocks too.
-        blocked = [(s - buffer, e + gap + buffer) for _id, s, e, gap, st in entries if st == seat]
+        # A time block (negative id) blocks exactly its own time.
+        blocked = [
+            (s, e) if pk < 0 else (s - buffer, e + gap + buffer)
+            for pk, s, e, gap, st in entries
+            if st == seat
+        ]
         if hours.break_:
             blocked.append(hours.break_)
         if earliest > hours.start:

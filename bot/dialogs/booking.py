@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENCY_KEY = "idempotency_key"
 WAITLIST_ENTRY = "waitlist_entry"  # the waitlist entry a booking started from (its offer)
+REBOOK = "rebook"  # started on the master step by "Choose another time" (``bot/rebook.py``)
 
 SLOT_TAKEN = N_("Sorry, {time} on {day} was taken a moment ago. Here are the free times of that day.")
 SLOT_GONE = N_("Sorry, {time} on {day} can no longer be booked. Here are the free times of that day.")
@@ -100,7 +101,7 @@ async def masters_getter(dialog_manager: DialogManager, **_kwargs: Any) -> dict[
 async def on_booking_start(start_data: Any, manager: DialogManager) -> None:
     """Skip the category step when the salon has one category. Started on the summary by a
     waitlist offer (``bot/waitlist.py``): the visit is filled in already."""
-    if isinstance(start_data, dict) and start_data.get(WAITLIST_ENTRY):
+    if isinstance(start_data, dict) and (start_data.get(WAITLIST_ENTRY) or start_data.get(REBOOK)):
         manager.dialog_data.update(start_data)
         return
     manager.dialog_data.setdefault("service_ids", [])

@@ -17,6 +17,7 @@ from djproject.salon.models import (
     Master,
     Service,
     SiteSettings,
+    TimeBlock,
     WorkingDay,
 )
 
@@ -35,6 +36,7 @@ def get_adapter(clock: Callable[[], datetime] = timezone.now) -> DjangoAvailabil
         site_settings_model=SiteSettings,
         cache_adapter=cache_adapter,
         clock=clock,
+        time_block_model=TimeBlock,
     )
 
 

@@ -234,6 +234,61 @@ class DayOff(MasterDayOffMixin):
         ]
 
 
+class TimeBlock(models.Model):
+    """A part of a day when a master (or, with no master, the whole salon) takes no bookings:
+    a training every Tuesday 14–16, a dentist's appointment, a salon meeting.
+
+    The adapter subtracts blocks like appointments (``booking.adapters.blocks``); saving one
+    over booked visits goes through the schedule-change check (``schedule_changes``).
+    """
+
+    master = models.ForeignKey(
+        Master,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="time_blocks",
+        verbose_name=_("Master"),
+        help_text=_("Empty means the whole salon."),
+    )
+    date = models.DateField(
+        _("Date"), db_index=True, help_text=_("The day, or the first day of a weekly block.")
+    )
+    start_time = models.TimeField(_("From"))
+    end_time = models.TimeField(_("Until"))
+    weekly = models.BooleanField(
+        _("Repeats weekly"), default=False, help_text=_("Every week on this weekday, from the date on.")
+    )
+    repeat_until = models.DateField(
+        _("Repeats until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of a weekly block; empty means no end."),
+    )
+    reason = models.CharField(_("Reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("Time block")
+        verbose_name_plural = _("Time blocks")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="salon_timeblock_end_after_start",
+                violation_error_message=_("A time block must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_until__isnull=True) | Q(repeat_until__gte=F("date")),
+                name="salon_timeblock_repeat_in_order",
+                violation_error_message=_("A weekly block cannot end before its first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = str(self.master) if self.master_id else str(_("Whole salon"))
+        return f"{who} · {self.date:%d.%m.%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
 class Client(models.Model):
     telegram_id = models.BigIntegerField(_("Telegram ID"), null=True, blank=True, unique=True)
     name = models.CharField(_("Name"), max_length=200, blank=True)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('salon', '0007_safety_bounds_groups_privacy'),
+        ('salon', '0008_sched_time_blocks'),
     ]
 
     operations = [

@@ -149,7 +149,7 @@ def render_off(message: OutboxMessage, info: OffRequestInfo | None, i18n: I18n) 
         lines = [_(TO_MASTER_APPROVED), request_details(info)]
         if info.cancelled_visits:
             lines.append(_(TO_MASTER_CANCELLED))
-        elif info.affected:
+        elif info.affected_count:
             lines.append(_(TO_MASTER_KEPT))
         return Rendered("\n".join(lines))
 

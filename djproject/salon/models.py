@@ -742,6 +742,9 @@ class OffRequest(models.Model):
     status = models.CharField(
         _("Status"), max_length=10, choices=STATUS_CHOICES, default=STATUS_PENDING, db_index=True
     )
+    affected_visits = models.PositiveSmallIntegerField(
+        _("Visits affected"), default=0, help_text=_("Booked visits in the asked time when it was decided.")
+    )
     cancelled_visits = models.BooleanField(
         _("Visits cancelled"), default=False, help_text=_("Approved with the affected visits cancelled.")
     )

@@ -6,36 +6,32 @@
   transaction; it lists the visits the change would hit and carries the decision buttons.
 - ``decide``: Approve (keeping the visits or cancelling them and telling the clients) or
   Decline, by a member of the staff chat (not the master who asked). Under the request's
-  lock, so a second tap (the same or another member) changes nothing. Approval writes the
-  schedule change (a ``DayOff`` for a whole day) and the master hears the outcome in their
-  own language.
+  lock, so a second tap (the same or another member) changes nothing. Approval is a schedule
+  change (``djproject.salon.schedule_changes``: a ``DayOff`` for a whole day, a ``TimeBlock``
+  for part of one) applied with staff's choice for the affected visits (cancelled ones get
+  "Choose another time"); the master hears the outcome in their own language.
 - ``describe``: what the sender needs to render either message, read when it is sent.
 
-Lock order: the request, then the master (as a booking does), then each visit's rows; a
-booking racing the approval either committed first (then it is among the affected visits) or
-waits for the master's lock and meets the day off.
+Lock order: the request, then (``apply_change``) the master as a booking does, then the
+visits' rows; a booking racing the approval either committed first (then it is among the
+affected visits) or waits for the master's lock and meets the day off.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from djproject.salon import outbox
 from djproject.salon.booking import get_adapter
-from djproject.salon.models import Appointment, DayOff, Master, Notification, OffRequest
-from djproject.salon.services import Visit, VisitNotFoundError, visits_of
-from djproject.salon.staff import (
-    NotAllowedError,
-    NotPendingError,
-    cancel_visit_by_staff,
-    master_by_telegram_id,
-)
+from djproject.salon.models import DayOff, Notification, OffRequest, TimeBlock
+from djproject.salon.schedule_changes import ScheduleChange, affected_visits, apply_change
+from djproject.salon.services import Visit, VisitNotFoundError
+from djproject.salon.staff import NotAllowedError, NotPendingError, master_by_telegram_id
 
 N = Notification
 
@@ -60,9 +56,10 @@ class OffRequestInfo:
     end: time | None
     reason: str
     status: str  # OffRequest.STATUS_*
+    affected_count: int  # visits in the asked time (now, or when it was decided)
     cancelled_visits: bool
     decided_by: str
-    affected: tuple[Visit, ...]  # active visits inside the asked time (pending requests only)
+    affected: tuple[Visit, ...]  # visits the change would leave outside the hours (pending only)
 
 
 def request_days(telegram_id: int) -> list[date]:
@@ -104,30 +101,30 @@ def _enqueue(request: OffRequest, kind: str, audience: str, chat_id: int, langua
     )
 
 
-def _window(request: OffRequest, tz: Any) -> tuple[datetime, datetime]:
-    """The asked time as aware datetimes: the whole local day, or the block."""
+def schedule_change(request: OffRequest) -> ScheduleChange:
+    """The asked absence as a schedule change (``schedule_changes``): a day off for a whole
+    day, a one-off time block for part of one. A day off the master already has changes
+    nothing (and takes no visit away)."""
     if request.start_time is None or request.end_time is None:
-        start = datetime.combine(request.date, time.min, tzinfo=tz)
-        return start, datetime.combine(request.date + timedelta(days=1), time.min, tzinfo=tz)
-    return (
-        datetime.combine(request.date, request.start_time, tzinfo=tz),
-        datetime.combine(request.date, request.end_time, tzinfo=tz),
-    )
-
-
-def _affected_rows(request: OffRequest) -> list[Appointment]:
-    """The master's active appointments overlapping the asked time."""
-    start, end = _window(request, get_adapter().salon_tz)
-    return list(
-        Appointment.objects.filter(
-            master_id=request.master_id,
-            status__in=Appointment.ACTIVE_STATUSES,
-            datetime_start__lt=end,
-            datetime_end__gt=start,
+        if DayOff.objects.filter(master_id=request.master_id, date=request.date).exists():
+            return ScheduleChange(
+                apply=lambda: None,
+                master_ids=(request.master_id,),
+                first_day=request.date,
+                last_day=request.date,
+            )
+        row: DayOff | TimeBlock = DayOff(
+            master_id=request.master_id, date=request.date, reason=request.reason
         )
-        .select_related("client")
-        .order_by("datetime_start", "pk")
-    )
+    else:
+        row = TimeBlock(
+            master_id=request.master_id,
+            date=request.date,
+            start_time=request.start_time,
+            end_time=request.end_time,
+            reason=request.reason,
+        )
+    return ScheduleChange.saving(row)
 
 
 def describe(ref: str) -> OffRequestInfo | None:
@@ -139,11 +136,8 @@ def describe(ref: str) -> OffRequestInfo | None:
     request = OffRequest.objects.filter(ref=key).select_related("master").first()
     if request is None:
         return None
-    affected = (
-        visits_of(_affected_rows(request), one_master=request.master_id)
-        if request.status == OffRequest.STATUS_PENDING
-        else []
-    )
+    pending = request.status == OffRequest.STATUS_PENDING
+    affected = affected_visits(schedule_change(request)) if pending else []
     return OffRequestInfo(
         ref=request.ref.hex,
         master_name=request.master.name,
@@ -152,6 +146,7 @@ def describe(ref: str) -> OffRequestInfo | None:
         end=request.end_time,
         reason=request.reason,
         status=request.status,
+        affected_count=len(affected) if pending else request.affected_visits,
         cancelled_visits=request.cancelled_visits,
         decided_by=request.decided_by,
         affected=tuple(affected),
@@ -191,12 +186,10 @@ def decide(
         if request.status != OffRequest.STATUS_PENDING:
             raise NotPendingError(ref)
         if approve:
-            list(Master.objects.select_for_update(of=("self",)).filter(pk=request.master_id))
-            _change_schedule(request)
-            if cancel_affected:
-                _cancel_visits(_affected_rows(request), request.master_id)
+            outcome = apply_change(schedule_change(request), cancel_affected=cancel_affected, by=name)
+            request.affected_visits = len(outcome.affected)
+            request.cancelled_visits = bool(outcome.cancelled)
         request.status = OffRequest.STATUS_APPROVED if approve else OffRequest.STATUS_DECLINED
-        request.cancelled_visits = approve and cancel_affected
         request.decided_by = name[:200]
         request.decided_at = timezone.now()
         request.save()
@@ -209,18 +202,3 @@ def decide(
                 request.master.language,
             )
     return describe(ref)  # type: ignore[return-value]
-
-
-def _change_schedule(request: OffRequest) -> None:
-    """The approved absence in the schedule the availability adapter reads."""
-    if request.start_time is None:
-        DayOff.objects.get_or_create(master_id=request.master_id, date=request.date)
-        return
-    raise OffRequestError("time blocks need the TimeBlock model")  # pragma: no cover
-
-
-def _cancel_visits(rows: list[Appointment], master_id: int) -> None:
-    """Cancel the master's items of each affected visit; each client hears it once (the master
-    hears the outcome of the request instead)."""
-    for ref in dict.fromkeys(row.booking_ref for row in rows):
-        cancel_visit_by_staff(ref, master_id=master_id, audiences=(N.AUDIENCE_CLIENT,))

@@ -145,20 +145,16 @@ def decline_visit(
     return visits_of(rows)[0]
 
 
-def cancel_visit_by_staff(
-    ref: str | uuid.UUID,
-    *,
-    master_id: int | None = None,
-    audiences: Sequence[str] = (N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER),
-) -> Visit:
+def cancel_visit_by_staff(ref: str | uuid.UUID, *, master_id: int | None = None) -> Visit:
     """The salon cancels (any time): client and masters are told, reminders dropped.
     ``master_id``: a master's admin login cancels their own items only; the rest of the visit
-    stands, and its reminders are scheduled anew from what remains. ``audiences``: who hears
-    of it (an approved day off tells the master once, not per visit)."""
+    stands, and its reminders are scheduled anew from what remains."""
     with transaction.atomic():
         rows = cancel_booking(get_adapter(), cache_adapter, _rows(ref, master_id=master_id), by_staff=True)
         _reminders_for_the_rest(rows, reason="cancelled by the salon")
-        outbox.enqueue_visit_event(rows, N.KIND_CANCELLED, audiences, extra={"by": "salon"})
+        outbox.enqueue_visit_event(
+            rows, N.KIND_CANCELLED, [N.AUDIENCE_CLIENT, N.AUDIENCE_MASTER], extra={"by": "salon"}
+        )
     return visits_of(rows)[0]
 
 

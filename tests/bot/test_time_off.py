@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from asgiref.sync import sync_to_async
 
+from bot.local_session import SimulatedUser
 from djproject.salon import services
-from djproject.salon.models import Appointment, DayOff, Master, OffRequest, Service
+from djproject.salon.models import Appointment, DayOff, Master, OffRequest, Service, TimeBlock
 from tests import factories
 from tests.bot import test_staff
 from tests.bot.flows import drain
@@ -117,7 +118,7 @@ async def thursday_slots() -> list[str]:
 
 
 async def test_a_whole_day_off_approved_with_cancelling_tells_the_clients_and_frees_the_day(
-    on_tuesday, confirming_salon, boris, staff_member, telegram, sender
+    on_tuesday, confirming_salon, boris, staff_member, dp, bot, telegram, sender
 ):
     await sync_to_async(_boris_thursday)()
     assert await thursday_slots()
@@ -177,7 +178,11 @@ async def test_a_whole_day_off_approved_with_cancelling_tells_the_clients_and_fr
     (to_jonas,) = telegram.sent_to(JONAS)
     assert to_eva.text.startswith("❌ Sorry, the salon has had to cancel your visit on Thursday, December 3")
     assert to_jonas.text.startswith("❌ Leider musste der Salon Ihren Termin")  # in the client's language
-    assert [b["text"] for row in to_eva.inline_keyboard for b in row] == ["📅 Book another time"]
+    assert [b["text"] for row in to_eva.inline_keyboard for b in row] == ["🔁 Choose another time"]
+    eva = SimulatedUser(dp, bot, telegram, EVA, first_name="Eva")
+    await eva.press("🔁 Choose another time", to_eva)
+    assert eva.text.startswith("Choose a master:")  # the same services, another master possible
+    assert "Any master" in eva.buttons()
     to_boris = telegram.sent_to(BORIS)[-1]
     assert to_boris.text.splitlines() == [
         "✅ Your time off has been approved:",
@@ -270,4 +275,50 @@ async def test_off_is_for_masters_and_a_day_without_visits_offers_plain_approve(
         "✅ Your time off has been approved:",
         "Date: Wednesday, December 2, 2026",
         "Time: the whole day",
+    ]
+
+
+async def test_part_of_a_day_approved_keeping_the_visits_blocks_those_hours_in_the_bot(
+    on_tuesday, confirming_salon, boris, staff_member, telegram, sender
+):
+    await sync_to_async(_boris_thursday)()
+    before = await thursday_slots()
+    assert {"12:00", "13:00", "13:30"} <= set(before)
+
+    await boris.send_text("/off")
+    await boris.press("Thu 3 Dec")
+    await boris.press("Part of the day")
+    await boris.press("12:00")
+    await boris.press("15:00")
+    await boris.send_text("Dentist")
+    await drain(sender)
+    (request,) = telegram.sent_to(STAFF_CHAT)
+    assert "• 14:30–16:30 Colouring · Jonas · +49 151 3" in request.text.splitlines()
+
+    await staff_member.press("✅ Approve, keep the visits", request)
+
+    assert request.text.startswith("✅ Approved by Olga; the visits stay booked:")
+    block = await sync_to_async(TimeBlock.objects.get)(master__name="Boris", date=THURSDAY)
+    assert (f"{block.start_time:%H:%M}", f"{block.end_time:%H:%M}", block.reason) == (
+        "12:00",
+        "15:00",
+        "Dentist",
+    )
+    after = await thursday_slots()
+    assert after and not {"12:00", "13:00", "13:30", "14:00"} & set(after)
+    assert "11:00" in after and "17:00" in after  # the rest of the day stays bookable
+    statuses = await sync_to_async(list)(
+        Appointment.objects.filter(master__name="Boris", datetime_start__date=THURSDAY).values_list(
+            "status", flat=True
+        )
+    )
+    assert Appointment.STATUS_CANCELLED not in statuses
+    await drain(sender)
+    assert not telegram.sent_to(JONAS)
+    assert telegram.sent_to(BORIS)[-1].text.splitlines() == [
+        "✅ Your time off has been approved:",
+        "Date: Thursday, December 3, 2026",
+        "Time: 12:00–15:00",
+        "Reason: Dentist",
+        "Your visits in that time stay booked; the salon will take care of them.",
     ]

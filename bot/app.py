@@ -31,6 +31,7 @@ from bot.rebook import rebook_router
 from bot.staff import staff_router, works_in_groups
 from bot.stray_buttons import stray_buttons_router
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
+from bot.time_off import time_off_router
 from bot.waitlist import waitlist_router
 
 # A syntactically valid token for sessions that never reach Telegram (local mode, tests).
@@ -69,6 +70,7 @@ def build_dispatcher(
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     dp.include_router(staff_router())
+    dp.include_router(time_off_router())
     dp.include_router(waitlist_router())
     dp.include_router(rebook_router())
     dp.include_router(stray_buttons_router())

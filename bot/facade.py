@@ -25,7 +25,7 @@ import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,7 @@ from bot.orm_threads import OrmThreads, default_pool
 from bot.texts import current_locale
 
 if TYPE_CHECKING:
+    from djproject.salon.off_requests import OffRequestInfo
     from djproject.salon.outbox import OutboxMessage
     from djproject.salon.services import (
         CategoryInfo,
@@ -65,6 +66,7 @@ __all__ = [
     "InvalidPhoneNumberError",
     "NonexistentLocalTimeError",
     "NotAllowedError",
+    "OffRequestRefusedError",
     "OutboxFacade",
     "SlotAlreadyBookedError",
     "TooLateToChangeError",
@@ -107,6 +109,10 @@ class WaitlistSlotGoneError(LookupError):
         self.offer = offer
 
 
+class OffRequestRefusedError(ValueError):
+    """A time-off request for a day or hours that cannot be asked for."""
+
+
 class BookingFacade:
     """Async wrapper over the salon services module (injectable for tests and benchmarks).
 
@@ -118,6 +124,7 @@ class BookingFacade:
         services: ModuleType | None = None,
         staff: ModuleType | None = None,
         waitlist: ModuleType | None = None,
+        off_requests: ModuleType | None = None,
         *,
         threads: OrmThreads | None = None,
     ) -> None:
@@ -125,10 +132,12 @@ class BookingFacade:
         self._services = services or importlib.import_module("djproject.salon.services")
         self._staff = staff or importlib.import_module("djproject.salon.staff")
         self._waitlist = waitlist or importlib.import_module("djproject.salon.waitlist")
+        self._off = off_requests or importlib.import_module("djproject.salon.off_requests")
         self._not_found = getattr(self._services, "VisitNotFoundError", VisitNotFoundError)
         self._not_allowed = getattr(self._staff, "NotAllowedError", NotAllowedError)
         self._refused = getattr(self._waitlist, "WaitlistError", WaitlistRefusedError)
         self._gone = getattr(self._waitlist, "WaitlistSlotGoneError", WaitlistSlotGoneError)
+        self._off_refused = getattr(self._off, "OffRequestError", OffRequestRefusedError)
 
     async def _call(self, function_name: str, /, *args: Any, **kwargs: Any) -> Any:
         return await self._run(getattr(self._services, function_name), *args, **kwargs)
@@ -146,6 +155,8 @@ class BookingFacade:
             raise WaitlistRefusedError(str(error)) from error
         except self._gone as error:
             raise WaitlistSlotGoneError(getattr(error, "offer", None)) from error
+        except self._off_refused as error:
+            raise OffRequestRefusedError(str(error)) from error
 
     @property
     def threads(self) -> OrmThreads:
@@ -325,6 +336,37 @@ class BookingFacade:
         """The master's name and visits today (salon time); ``NotAllowedError`` for others."""
         return await self._run(self._staff.master_day, telegram_id, language=current_locale())
 
+    async def master_week(self, telegram_id: int) -> tuple[str, list[tuple[date, list[Visit]]]]:
+        """The master's name and the next seven days with their visits; ``NotAllowedError``."""
+        return await self._run(self._staff.master_week, telegram_id, language=current_locale())
+
+    # --- time off asked for by a master (djproject.salon.off_requests) ---------------------------
+
+    async def off_request_days(self, telegram_id: int) -> list[date]:
+        """The days a master may ask off; ``NotAllowedError`` for anyone else."""
+        return await self._run(self._off.request_days, telegram_id)
+
+    async def request_off(
+        self, telegram_id: int, day: date, start: time | None, end: time | None, reason: str
+    ) -> OffRequestInfo:
+        """Store the request and tell the staff chat; ``OffRequestRefusedError`` for bad days."""
+        return await self._run(self._off.request_off, telegram_id, day, start, end, reason)
+
+    async def decide_off(
+        self, ref: str, *, approve: bool, cancel_affected: bool, chat_id: int, user_id: int, name: str
+    ) -> OffRequestInfo:
+        """Approve or decline in the staff chat (``NotAllowedError`` elsewhere or for the asking
+        master, ``VisitNotFoundError`` when decided already)."""
+        return await self._run(
+            self._off.decide,
+            ref,
+            approve=approve,
+            cancel_affected=cancel_affected,
+            chat_id=chat_id,
+            user_id=user_id,
+            name=name,
+        )
+
 
 class OutboxFacade:
     """The notification sender's door to the database.
@@ -396,3 +438,8 @@ class OutboxFacade:
 
     async def salon_info(self) -> SalonInfo:
         return await self._run(self._services.salon_info)
+
+    async def off_request(self, ref: str) -> OffRequestInfo | None:
+        """A time-off request as it is when its message is sent."""
+        off_requests = importlib.import_module("djproject.salon.off_requests")
+        return await self._run(off_requests.describe, ref)

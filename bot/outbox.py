@@ -60,6 +60,7 @@ from aiogram.utils.i18n import I18n
 from bot.facade import OutboxFacade
 from bot.i18n import build_i18n
 from bot.notifications import WAITLIST, Rendered, Skip, language_of, render, render_waitlist_offer
+from bot.time_off import OFF_DECIDED, OFF_REQUEST, render_off
 
 if TYPE_CHECKING:
     from djproject.salon.outbox import OutboxMessage
@@ -169,6 +170,8 @@ class OutboxSender:
                 language = language_of(message.language)
                 offer = await self.db.waitlist_offer(message.ref, _payload_day(message), language)
                 rendered = render_waitlist_offer(message, offer, salon, self.i18n)
+            elif message.kind in (OFF_REQUEST, OFF_DECIDED):
+                rendered = render_off(message, await self.db.off_request(message.ref), self.i18n)
             else:
                 # Names in the row's language: a visit's rows go to the client and to the staff,
                 # who may read different languages.

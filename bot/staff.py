@@ -8,7 +8,10 @@
   that visit (the cancel question, or the reschedule flow), so every rule of those screens
   applies: the owner check, the cutoff, "Yes, cancel it".
 - "Book another time" under a declined or cancelled visit opens the booking dialog.
-- ``/today``: a master's visits today, salon time. Not in the public commands menu.
+- ``/today``: a master's visits today, salon time; ``/week``: the next seven days, grouped by
+  day (services and the clients' first names; a day without visits says so), in private
+  chats only. Neither is in the public commands menu.
+- The staff chat's time-off buttons live in ``bot/time_off.py``; they pass the group gate here.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from bot.notifications import (
     language_of,
 )
 from bot.texts import N_, VISIT_GONE, _
+from bot.time_off import OffDecision
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ NO_LONGER_PENDING = N_("This booking is no longer pending.")
 MASTERS_ONLY = N_("This command is for the salon's masters.")
 
 TODAY = Command("today")
+WEEK = Command("week")
 
 
 # --- Confirm / Decline ---------------------------------------------------------------------------
@@ -135,6 +140,37 @@ def day_text(name: str, visits: list[Any], day: date) -> str:
     return "\n".join(lines)
 
 
+# --- /week -----------------------------------------------------------------------------------------
+
+
+async def on_week(message: Message, facade: BookingFacade) -> None:
+    if message.from_user is None:
+        return
+    try:
+        name, days = await facade.master_week(message.from_user.id)
+    except NotAllowedError:
+        await message.answer(_(MASTERS_ONLY))
+        return
+    await message.answer(week_text(name, days))
+
+
+def week_text(name: str, days: list[tuple[date, list[Any]]]) -> str:
+    """The master's next days: a heading per day, then one line per visit (time, services,
+    the client's first name), or that the day is free."""
+    lines = [_("{name}, your appointments in the next {count} days:").format(name=name, count=len(days))]
+    for day, visits in days:
+        lines += ["", f"📅 {texts.day(day)}"]
+        if not visits:
+            lines.append(_("No appointments."))
+        for visit in visits:
+            services = ", ".join(item.service_name for item in visit.items)
+            first_name = (visit.client_name or "").split(" ")[0] or "—"
+            pending = " ⏳" if visit.status == PENDING else ""
+            when = f"{texts.clock(visit.starts_at)}–{texts.clock(visit.ends_at)}"
+            lines.append(f"{when} {services} · {first_name}{pending}")
+    return "\n".join(lines)
+
+
 # --- the client's buttons --------------------------------------------------------------------------
 
 
@@ -179,10 +215,11 @@ async def on_book_again(callback: CallbackQuery, dialog_manager: DialogManager) 
 
 
 async def works_in_groups(event: Message | CallbackQuery, bot: Bot) -> bool:
-    """The staff events that also come from groups (the staff chat): Confirm / Decline and
-    /today. Everything else of the bot is the client's and runs only in private chats."""
+    """The staff events that also come from groups (the staff chat): Confirm / Decline, the
+    time-off decisions, and /today. Everything else of the bot (/week and /off included) runs
+    only in private chats."""
     if isinstance(event, CallbackQuery):
-        return bool(await StaffDecision.filter()(event))
+        return bool(await StaffDecision.filter()(event)) or bool(await OffDecision.filter()(event))
     return bool(await TODAY(event, bot))
 
 
@@ -193,4 +230,5 @@ def staff_router() -> Router:
     router.callback_query.register(on_visit_action, VisitAction.filter())
     router.callback_query.register(on_book_again, BookAgain.filter())
     router.message.register(on_today, TODAY, F.from_user)
+    router.message.register(on_week, WEEK, F.from_user, F.chat.type == "private")
     return router

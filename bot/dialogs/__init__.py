@@ -9,6 +9,7 @@ from bot.dialogs.my_bookings import my_bookings_dialog
 from bot.dialogs.phone import phone_dialog
 from bot.dialogs.reschedule import reschedule_dialog
 from bot.dialogs.slot_picker import slot_picker_dialog
+from bot.dialogs.time_off import time_off_dialog
 from bot.dialogs.waitlist import waitlist_dialog
 
 
@@ -22,4 +23,5 @@ def all_dialogs() -> list[Dialog]:
         my_bookings_dialog(),
         reschedule_dialog(),
         waitlist_dialog(),
+        time_off_dialog(),
     ]

@@ -50,3 +50,14 @@ class WaitlistSG(StatesGroup):
     join = State()
     joined = State()
     entry = State()
+
+
+class OffSG(StatesGroup):
+    """A master's time-off request (``/off``)."""
+
+    day = State()
+    span = State()
+    start = State()
+    end = State()
+    reason = State()
+    sent = State()

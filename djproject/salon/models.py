@@ -619,6 +619,8 @@ class Notification(models.Model):
     KIND_DECLINED = "declined"
     KIND_REMINDER = "reminder"
     KIND_WAITLIST = "waitlist"
+    KIND_OFF_REQUEST = "off_request"
+    KIND_OFF_DECIDED = "off_decided"
     KIND_CHOICES = [
         (KIND_BOOKED, _("New booking")),
         (KIND_CANCELLED, _("Cancelled")),
@@ -627,6 +629,8 @@ class Notification(models.Model):
         (KIND_DECLINED, _("Declined")),
         (KIND_REMINDER, _("Reminder")),
         (KIND_WAITLIST, _("Waitlist offer")),
+        (KIND_OFF_REQUEST, _("Time-off request")),
+        (KIND_OFF_DECIDED, _("Time-off decision")),
     ]
 
     AUDIENCE_CLIENT = "client"
@@ -729,3 +733,67 @@ class WaitlistEntry(models.Model):
         if self.date_to != self.date_from:
             days += f"–{self.date_to:%d.%m.%Y}"
         return f"{self.client} · {days}"
+
+
+class OffRequest(models.Model):
+    """A master asking, from Telegram, for a day off (no times) or a block of a day (from–to).
+
+    Staff approve or decline it in the staff chat (``djproject.salon.off_requests``); approval
+    changes the schedule (a ``DayOff`` for a whole day) and, as staff choose, keeps or cancels
+    the visits that fall into it. The row stays as the record of who asked and who decided.
+    """
+
+    STATUS_PENDING = "pending"
+    STATUS_APPROVED = "approved"
+    STATUS_DECLINED = "declined"
+    STATUS_CHOICES = [
+        (STATUS_PENDING, _("Pending")),
+        (STATUS_APPROVED, _("Approved")),
+        (STATUS_DECLINED, _("Declined")),
+    ]
+
+    ref = models.UUIDField(
+        _("Reference"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Names the request in its notifications and buttons."),
+    )
+    master = models.ForeignKey(
+        Master, on_delete=models.CASCADE, related_name="off_requests", verbose_name=_("Master")
+    )
+    date = models.DateField(_("Date"))
+    start_time = models.TimeField(_("From"), null=True, blank=True, help_text=_("Empty: the whole day."))
+    end_time = models.TimeField(_("Until"), null=True, blank=True)
+    reason = models.CharField(_("Reason"), max_length=200, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=STATUS_CHOICES, default=STATUS_PENDING, db_index=True
+    )
+    affected_visits = models.PositiveSmallIntegerField(
+        _("Visits affected"), default=0, help_text=_("Booked visits in the asked time when it was decided.")
+    )
+    cancelled_visits = models.BooleanField(
+        _("Visits cancelled"), default=False, help_text=_("Approved with the affected visits cancelled.")
+    )
+    decided_by = models.CharField(_("Decided by"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("Decided at"), null=True, blank=True)
+    created = models.DateTimeField(_("Created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Time-off request")
+        verbose_name_plural = _("Time-off requests")
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__isnull=False, end_time__gt=F("start_time")),
+                name="salon_offrequest_end_after_start",
+                violation_error_message=_(
+                    "A time block needs a start and an end, and must end after it starts."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        span = f" {self.start_time:%H:%M}–{self.end_time:%H:%M}" if self.start_time and self.end_time else ""
+        return f"{self.master} · {self.date:%d.%m.%Y}{span}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -234,22 +234,47 @@ def appointment_saved_by_staff(
         outbox.schedule_reminders(rows)
 
 
-@speaks_language
-def master_day(telegram_id: int, *, day: Any = None) -> tuple[str, list[Visit]]:
-    """The master's name and active visits on a day (default today, salon time), for ``/today``.
-
-    Raises ``NotAllowedError`` when the Telegram user is not a master.
-    """
+def master_by_telegram_id(telegram_id: int) -> Master:
+    """The master behind a Telegram user; ``NotAllowedError`` for anyone else."""
     master = Master.objects.filter(telegram_id=telegram_id).first()
     if master is None:
         raise NotAllowedError("Not a master of this salon.")
+    return master
+
+
+def _master_visits(master: Master, first: date, days: int) -> list[Visit]:
+    """The master's own items of active visits starting on ``days`` salon days from ``first``."""
     adapter = get_adapter()
-    day = day or adapter.today()
-    start = datetime.combine(day, datetime.min.time(), tzinfo=adapter.salon_tz)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=adapter.salon_tz)
+    end = datetime.combine(first + timedelta(days=days), datetime.min.time(), tzinfo=adapter.salon_tz)
     rows = Appointment.objects.filter(
         master=master,
         status__in=Appointment.ACTIVE_STATUSES,
         datetime_start__gte=start,
-        datetime_start__lt=start + timedelta(days=1),
+        datetime_start__lt=end,
     ).select_related("client")
-    return master.name, visits_of(rows, one_master=master.pk)
+    return visits_of(rows, adapter, one_master=master.pk)
+
+
+@speaks_language
+def master_day(telegram_id: int, *, day: date | None = None) -> tuple[str, list[Visit]]:
+    """The master's name and active visits on a day (default today, salon time), for ``/today``.
+
+    Raises ``NotAllowedError`` when the Telegram user is not a master.
+    """
+    master = master_by_telegram_id(telegram_id)
+    return master.name, _master_visits(master, day or get_adapter().today(), 1)
+
+
+WEEK_DAYS = 7
+
+
+@speaks_language
+def master_week(telegram_id: int) -> tuple[str, list[tuple[date, list[Visit]]]]:
+    """The master's name and the next seven salon days (today first), each with its visits,
+    for ``/week``; a day without visits is listed empty. ``NotAllowedError`` for non-masters."""
+    master = master_by_telegram_id(telegram_id)
+    today = get_adapter().today()
+    visits = _master_visits(master, today, WEEK_DAYS)
+    days = [today + timedelta(days=n) for n in range(WEEK_DAYS)]
+    return master.name, [(day, [v for v in visits if v.starts_at.date() == day]) for day in days]

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from booking.cache import booking_cache
+from booking.freshness import bump_masters
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,13 @@ class BookingCacheAdapter:
             log.warning("Busy-interval cache unwritable; continuing without it", exc_info=True)
 
     def invalidate_many(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        """Drop the busy intervals of these (master, date) pairs and replace the masters' cache
+        tokens, so no cached answer about them is served again (``booking.freshness``)."""
+        pairs = list(pairs)
         keys = sorted({busy_key(m, d) for m, d in pairs})
         if not keys:
             return
+        bump_masters({m for m, _ in pairs})
         try:
             booking_cache().delete_many(keys)
         except Exception:

@@ -27,9 +27,11 @@ computed as if nothing were cached, with a logged warning.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -135,3 +137,32 @@ def remember(
     except Exception:
         log.warning("Could not cache the answer %s", name, exc_info=True)
     return value
+
+
+# Rows that are not JSON (the settings rows), held in this process: name -> (salon token, row).
+_rows: dict[str, tuple[str, Any]] = {}
+_rows_lock = threading.Lock()
+
+
+def remember_row(name: str, compute: Callable[[], T]) -> T:
+    """A row read once per salon token in this process (a copy each time, so a caller that
+    changes its copy changes nobody else's): the settings rows that every adapter reads.
+
+    Only the salon token is read from the cache (one round trip instead of a query); inside
+    ``transaction.atomic()`` the row is read from the database, as ``remember`` does.
+    """
+    if transaction.get_connection().in_atomic_block:
+        return compute()
+    try:
+        salon = _tokens(booking_cache(), [SALON_KEY]).get(SALON_KEY)
+    except Exception:
+        log.warning("Cache tokens unreadable; reading %s", name, exc_info=True)
+        return compute()
+    held = _rows.get(name)
+    if held is not None and salon is not None and held[0] == salon:
+        return copy.copy(held[1])
+    value = compute()
+    if salon is not None:
+        with _rows_lock:
+            _rows[name] = (salon, value)
+    return copy.copy(value)

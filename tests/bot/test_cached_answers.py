@@ -19,7 +19,7 @@ from bot.local_session import SimulatedUser, TelegramSimulator
 from bot.orm_threads import default_pool
 from bot.storage import build_storage
 from djproject.salon import services
-from djproject.salon.models import Category, Master, WorkingDay
+from djproject.salon.models import BookingSettings, Category, Master, WorkingDay
 from tests.bot.flows import conversation_dispatcher, give_phone, times, to_times_of_a_later_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,6 +109,19 @@ def test_a_change_in_the_admin_is_seen_by_the_next_read(frozen_clock, demo_salon
 
     assert "Anna" in names and "Anna" not in [m.name for m in services.list_masters(haircut)]
     assert services.day_slots(haircut, anna.pk, day) == []
+
+
+def test_a_settings_save_is_seen_by_the_next_read(frozen_clock, demo_salon):
+    """The settings rows are held per process while the salon token holds; a save replaces it."""
+    haircut = _ids(*HAIRCUT)
+    day = services.nearest_date(haircut, None)
+    before = services.day_slots(haircut, None, day)
+    settings_row = BookingSettings.load()
+    settings_row.step_minutes = 60 if settings_row.step_minutes != 60 else 15
+    settings_row.save()
+
+    after = services.day_slots(haircut, None, day)
+    assert after != before and len(after) != len(before)
 
 
 # --- through the bot ------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ tokens are random rather than counters so that a token evicted and made again ca
 an old one. With Redis the tokens and answers are shared by every process, so a booking in one
 process is seen by the next read in any other; with the local cache (no ``REDIS_URL``) each
 process has its own tokens and answers, so only one bot process may run (as without Redis
-anyway: the dialogs live in its memory).
+anyway: the dialogs live in its memory), and a write in another process (the admin) is seen
+once the answers expire (``BOOKING_ANSWER_TTL``: 30 s there, 300 s with Redis).
 
 A transaction that wrote must read its own writes: inside ``transaction.atomic()`` nothing is
 read from or written to this cache. A cache failure is never a booking failure: the answer is
@@ -32,9 +33,11 @@ import hashlib
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import BaseCache
 from django.db import transaction
 
@@ -45,8 +48,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SALON_KEY = "booking:token:salon"
-# An answer outlives no token change; the TTL only bounds what a lost invalidation can cost.
-ANSWER_TTL = 300
+
+
+def answer_ttl() -> int:
+    """Seconds an answer or a held row may live (``BOOKING_ANSWER_TTL``, default 300). No
+    answer outlives a token change; the TTL bounds what a write that replaced no token seen
+    here can cost: a lost invalidation, or with the local cache a write in another process."""
+    return int(getattr(settings, "BOOKING_ANSWER_TTL", 300))
 
 
 def master_key(master_id: int | str) -> str:
@@ -133,14 +141,15 @@ def remember(
         return decode(entry[1])
     value = compute()
     try:
-        cache.set(key, [stamp, encode(value)], timeout=ANSWER_TTL)
+        cache.set(key, [stamp, encode(value)], timeout=answer_ttl())
     except Exception:
         log.warning("Could not cache the answer %s", name, exc_info=True)
     return value
 
 
-# Rows that are not JSON (the settings rows), held in this process: name -> (salon token, row).
-_rows: dict[str, tuple[str, Any]] = {}
+# Rows that are not JSON (the settings rows), held in this process:
+# name -> (salon token, monotonic time read, row).
+_rows: dict[str, tuple[str, float, Any]] = {}
 _rows_lock = threading.Lock()
 
 
@@ -159,10 +168,11 @@ def remember_row(name: str, compute: Callable[[], T]) -> T:
         log.warning("Cache tokens unreadable; reading %s", name, exc_info=True)
         return compute()
     held = _rows.get(name)
-    if held is not None and salon is not None and held[0] == salon:
-        return copy.copy(held[1])
+    now = time.monotonic()
+    if held is not None and salon is not None and held[0] == salon and now - held[1] < answer_ttl():
+        return copy.copy(held[2])
     value = compute()
     if salon is not None:
         with _rows_lock:
-            _rows[name] = (salon, value)
+            _rows[name] = (salon, now, value)
     return copy.copy(value)

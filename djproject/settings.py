@@ -129,6 +129,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": LOCAL_CACHE}
 BOOKING_CACHE_ALIAS = "default"
+# How long a cached answer (calendar, times, menus; booking.freshness) and a settings row held
+# in a process may live. Writes replace the tokens that keep them, so the TTL matters only for
+# writes a process does not see: with the local cache, those of another process (the admin).
+BOOKING_ANSWER_TTL = 300 if REDIS_URL else 30
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -109,7 +109,7 @@ REDIS_URL = ENV.redis_url
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "salon",
-    "KEY_PREFIX": "salon",
+    "KEY_PREFIX": ENV.cache_key_prefix,
     "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
 if REDIS_URL:
@@ -117,7 +117,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "salon",
+            "KEY_PREFIX": ENV.cache_key_prefix,
             "OPTIONS": {
                 "serializer": "booking.cache.JSONSerializer",
                 # Fail fast when Redis is down: the booking core falls back to the database.

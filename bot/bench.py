@@ -242,6 +242,8 @@ async def bot_processes(
 ) -> AsyncIterator[tuple[str, str]]:
     """``python -m bot --webhook --workers N`` on a free port of 127.0.0.1, until every worker
     has started (each sets its commands menu once); yields the webhook URL and the secret."""
+    from django.conf import settings
+
     from bot.commands import SUPPORTED_LANGUAGES
 
     port, secret = _free_port(), secrets.token_urlsafe(16)
@@ -256,6 +258,9 @@ async def bot_processes(
         "WEBHOOK_SECRET": secret,
         "WEBHOOK_HOST": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
+        # This process's cache keys: the bot processes see the tokens of its writes (the seeded
+        # salon), and no answer cached for another database.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX") or "salon",
     }
     command = [sys.executable, "-m", "bot", "--webhook", "--workers", str(processes)]
     server = await asyncio.create_subprocess_exec(
@@ -340,6 +345,10 @@ async def _drop_redis_keys(redis_url: str) -> None:
     try:
         async for key in client.scan_iter(f"fsm:{bot_id}:*", count=1000):
             await client.delete(key)
+        prefix = os.environ.get("CACHE_KEY_PREFIX", "")
+        if "-bench-" in prefix:  # this run's cache keys (``main``); never a bot's own
+            async for key in client.scan_iter(f"{prefix}:*", count=1000):
+                await client.delete(key)
     finally:
         await client.aclose()
 
@@ -439,6 +448,11 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "djproject.settings")
+    # Cache keys of this run only: its throwaway database shares no cached answer with the
+    # database of a bot that uses the same Redis (the keys are dropped at the end).
+    os.environ["CACHE_KEY_PREFIX"] = (
+        f"{os.environ.get('CACHE_KEY_PREFIX') or 'salon'}-bench-{secrets.token_hex(4)}"
+    )
     import django
 
     django.setup()
@@ -471,6 +485,8 @@ def main() -> int:
         connection.close()
         asyncio.run(measure(args))
     finally:
+        if args.redis_url:
+            asyncio.run(_drop_redis_keys(args.redis_url))
         if old_config is not None:
             from django.db import connections
 

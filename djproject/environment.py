@@ -68,6 +68,9 @@ class Environment(BaseSettings):
     salon_data_dir: Path | None = None
     database_url: str = ""
     redis_url: str = ""
+    # Prefix of every cache key (Redis or local): processes that share a Redis but not a
+    # database (a benchmark's throwaway database, a second salon) must not share cached answers.
+    cache_key_prefix: str = Field(default="salon", min_length=1, max_length=100)
     time_zone: str = "Europe/Berlin"
     log_level: str = "INFO"
 

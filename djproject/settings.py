@@ -123,7 +123,7 @@ REDIS_URL = ENV.redis_url
 LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "salon",
-    "KEY_PREFIX": "salon",
+    "KEY_PREFIX": ENV.cache_key_prefix,
     "OPTIONS": {"MAX_ENTRIES": 20_000},
 }
 if REDIS_URL:
@@ -131,7 +131,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "salon",
+            "KEY_PREFIX": ENV.cache_key_prefix,
             "OPTIONS": {
                 "serializer": "booking.cache.JSONSerializer",
                 # Fail fast when Redis is down: the booking core falls back to the database.
@@ -143,6 +143,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": LOCAL_CACHE}
 BOOKING_CACHE_ALIAS = "default"
+# How long a cached answer (calendar, times, menus; booking.freshness) and a settings row held
+# in a process may live. Writes replace the tokens that keep them, so the TTL matters only for
+# writes a process does not see: with the local cache, those of another process (the admin).
+BOOKING_ANSWER_TTL = 300 if REDIS_URL else 30
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,7 @@ from typing import Any
 
 from booking.adapters.minutes import to_minutes
 from booking.cache import booking_cache
+from booking.freshness import bump_masters
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,13 @@ class BookingCacheAdapter:
             log.warning("Busy-interval cache unwritable; continuing without it", exc_info=True)
 
     def invalidate_many(self, pairs: Iterable[tuple[Any, Any]]) -> None:
+        """Drop the busy intervals of these (master, date) pairs and replace the masters' cache
+        tokens, so no cached answer about them is served again (``booking.freshness``)."""
+        pairs = list(pairs)
         keys = sorted({busy_key(m, d) for m, d in pairs})
         if not keys:
             return
+        bump_masters({m for m, _ in pairs})
         try:
             booking_cache().delete_many(keys)
         except Exception:

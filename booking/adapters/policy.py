@@ -18,6 +18,8 @@ from typing import Any
 import holidays
 from django.conf import settings as django_settings
 
+from booking.freshness import remember_row
+
 log = logging.getLogger(__name__)
 
 
@@ -95,7 +97,12 @@ class SettingsPolicy:
 
 
 def _load(model: type[Any]) -> Any:
-    """The singleton row: the model's own ``load()`` where it has one, else the first row."""
+    """The singleton row: the model's own ``load()`` where it has one, else the first row;
+    held in the process while the salon's cache token holds (``booking.freshness``)."""
+    return remember_row(f"settings:{model._meta.label}", lambda: _read(model))
+
+
+def _read(model: type[Any]) -> Any:
     return model.load() if hasattr(model, "load") else (model.objects.first() or model())
 
 

@@ -17,6 +17,7 @@ from django_lifecycle import AFTER_SAVE, LifecycleModelMixin, hook
 
 from booking import validators as bounds
 from booking.cache import booking_cache
+from booking.freshness import bump_salon
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ class BookingSettingsSyncMixin(LifecycleModelMixin, models.Model):
         payload = self.to_dict() if hasattr(self, "to_dict") else {}
         # R1: readers must never see settings that were rolled back.
         transaction.on_commit(lambda: publish_settings(payload))
+        # Every cached answer and settings row was computed from the old settings.
+        transaction.on_commit(bump_salon)
 
 
 def publish_settings(payload: dict[str, Any]) -> bool:

@@ -9,8 +9,9 @@ class SalonConfig(AppConfig):
     verbose_name = _("Salon")
 
     def ready(self) -> None:
-        from djproject.salon import waitlist
+        from djproject.salon import freshness, waitlist
         from djproject.salon.roles import sync_after_migrate
 
         waitlist.connect()
+        freshness.connect()
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="salon.sync_role_groups")

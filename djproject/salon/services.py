@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
@@ -22,18 +22,22 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone, translation
 
-from booking import VisitQuery, selectors
+from booking import VisitQuery, freshness, selectors
 from booking.adapters.availability import DjangoAvailabilityAdapter, parse_resource_id
+from booking.adapters.minutes import to_minutes
+from booking.adapters.request import master_ids_of
 from booking.engine import BookingChainSolution
 from booking.errors import (
     AppointmentNotActiveError,
     ClientOverlapError,
     SlotAlreadyBookedError,
+    UnbookableRequestError,
     VisitLimitReachedError,
 )
 from booking.localtime import in_utc, parse_slot, slot_token
-from booking.selectors import DayAvailability
+from booking.selectors import DayAvailability, DayStatus
 from booking.services import cancel_booking, create_booking, lock_visit, reschedule_booking
 from booking.validators import normalise_phone
 from djproject.salon import outbox, waitlist
@@ -173,6 +177,11 @@ class Visit:
 
 
 def salon_info() -> SalonInfo:
+    """The salon's name and contacts (a cached answer: read on nearly every screen)."""
+    return freshness.remember("salon_info", (), _salon_info, encode=astuple, decode=lambda v: SalonInfo(*v))
+
+
+def _salon_info() -> SalonInfo:
     site = SiteSettings.load()
     return SalonInfo(name=site.salon_name, address=site.address, phone=site.phone, timezone=site.tz.key)
 
@@ -290,14 +299,32 @@ def erase_client_data(client_id: int) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def _answer_language(language: str | None) -> str:
+    """The language an answer is computed in, part of its cache key."""
+    return language or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def list_categories(*, language: str | None = None) -> list[CategoryInfo]:
-    """Categories with at least one active service, in the salon's order (a grouped query
-    drops ``Meta.ordering``, so it is stated here), named in ``language``."""
-    with in_language(language):
-        return _categories()
+    """Categories with at least one active service, in the salon's order, named in
+    ``language`` (a cached answer)."""
+    language = _answer_language(language)
+
+    def compute() -> list[CategoryInfo]:
+        with in_language(language):
+            return _categories()
+
+    return freshness.remember(
+        "categories", (language,), compute, encode=_rows, decode=lambda rows: [CategoryInfo(*r) for r in rows]
+    )
+
+
+def _rows(values: Iterable[Any]) -> list[Any]:
+    """Frozen dataclasses as JSON-plain rows (decimals as text) for the answer cache."""
+    return [[str(v) if isinstance(v, Decimal) else v for v in astuple(value)] for value in values]
 
 
 def _categories() -> list[CategoryInfo]:
+    # A grouped query drops ``Meta.ordering``, so it is stated here.
     rows = (
         Category.objects.annotate(n=Count("services", filter=Q(services__is_active=True)))
         .filter(n__gt=0)
@@ -307,9 +334,21 @@ def _categories() -> list[CategoryInfo]:
 
 
 def list_services(category_id: int | None = None, *, language: str | None = None) -> list[ServiceInfo]:
-    """Active services (of one category), named and described in ``language``."""
-    with in_language(language):
-        return _services(category_id)
+    """Active services (of one category), in the salon's order, named and described in
+    ``language`` (a cached answer)."""
+    language = _answer_language(language)
+
+    def compute() -> list[ServiceInfo]:
+        with in_language(language):
+            return _services(category_id)
+
+    return freshness.remember(
+        "services",
+        (category_id, language),
+        compute,
+        encode=_rows,
+        decode=lambda rows: [ServiceInfo(*r[:4], Decimal(r[4]), *r[5:]) for r in rows],
+    )
 
 
 def _services(category_id: int | None) -> list[ServiceInfo]:
@@ -330,13 +369,22 @@ def _services(category_id: int | None) -> list[ServiceInfo]:
 
 
 def list_masters(service_ids: list[int], *, language: str | None = None) -> list[MasterInfo]:
-    """Active masters who can do every one of the services, in the salon's order (a grouped
-    query drops ``Meta.ordering``, so it is stated here), with name and bio in ``language``."""
-    with in_language(language):
-        return _masters(service_ids)
+    """Active masters who can do every one of the services, in the salon's order, with name
+    and bio in ``language`` (a cached answer)."""
+    ids = [int(s) for s in service_ids]
+    language = _answer_language(language)
+
+    def compute() -> list[MasterInfo]:
+        with in_language(language):
+            return _masters(ids)
+
+    return freshness.remember(
+        "masters", (ids, language), compute, encode=_rows, decode=lambda rows: [MasterInfo(*r) for r in rows]
+    )
 
 
 def _masters(service_ids: list[int]) -> list[MasterInfo]:
+    # A grouped query drops ``Meta.ordering``, so it is stated here.
     needed = set(Service.objects.filter(pk__in=service_ids).values_list("category_id", flat=True))
     if not needed:
         return []
@@ -405,15 +453,65 @@ def visit_query(
 
 
 def booking_window() -> tuple[date, date]:
-    """Today and the last bookable date, in the salon's time zone."""
-    return selectors.booking_window(get_adapter())
+    """Today and the last bookable date, in the salon's time zone (a cached answer per minute
+    of the clock: today changes at the salon's midnight)."""
+    return freshness.remember(
+        "booking_window",
+        (to_minutes(timezone.now()),),
+        lambda: selectors.booking_window(get_adapter()),
+        encode=lambda window: [d.isoformat() for d in window],
+        decode=lambda window: (date.fromisoformat(window[0]), date.fromisoformat(window[1])),
+    )
+
+
+# Availability answers (the calendar, a day's times, the nearest date) are cached per visit
+# query and per minute of the clock: the clock decides what is past and what is too soon
+# (``min_advance_minutes``), to the minute (``booking.adapters.minutes.to_minutes``). They
+# depend on the appointments of the query's masters, whose tokens they carry
+# (``booking.freshness``). A reschedule's query sets the visit's own appointments aside; it
+# is computed afresh each time.
+
+
+def _masters_of(query: VisitQuery) -> list[int]:
+    """Every master the query may use (a cached answer: it depends on the catalogue only)."""
+
+    def compute() -> list[int]:
+        adapter = get_adapter()
+        try:
+            return master_ids_of(adapter.request_for(query, adapter.today()))
+        except UnbookableRequestError:
+            return []
+
+    return freshness.remember("masters_of", (query,), compute)
+
+
+def _availability_answer(
+    name: str, query: VisitQuery, parts: tuple[Any, ...], compute: Callable[[], R], **codec: Any
+) -> R:
+    if query.exclude_appointment_ids:
+        return compute()
+    minute = to_minutes(timezone.now())
+    return freshness.remember(
+        name, (query, *parts, minute), compute, masters=lambda: _masters_of(query), **codec
+    )
 
 
 def month_availability(
     service_ids: list[int], master_id: int | None, year: int, month: int, *, reschedule_ref: str | None = None
 ) -> dict[date, DayAvailability]:
     query = visit_query(service_ids, master_id, reschedule_ref)
-    return selectors.get_month_availability(get_adapter(), query, year, month)
+    return _availability_answer(
+        "month",
+        query,
+        (year, month),
+        lambda: selectors.get_month_availability(get_adapter(), query, year, month),
+        encode=lambda days: [
+            [d.day.isoformat(), d.status.value, d.free_starts, d.holiday_name] for d in days.values()
+        ],
+        decode=lambda rows: {
+            (day := date.fromisoformat(r[0])): DayAvailability(day, DayStatus(r[1]), r[2], r[3]) for r in rows
+        },
+    )
 
 
 def day_slots(
@@ -424,20 +522,35 @@ def day_slots(
     A token is "HH:MM", or "HH:MM+1" for the second time the clocks show it (the night they
     go back): that night offers 02:30 and, an hour later, 02:30+1 (``booking.localtime``).
     """
-    adapter = get_adapter()
     query = visit_query(service_ids, master_id, reschedule_ref)
-    result = selectors.get_available_slots(adapter, query, day, max_solutions=1)
-    tz = adapter.salon_tz
-    return list(dict.fromkeys(slot_token(start.astimezone(tz)) for start in result.start_datetimes()))
+
+    def compute() -> list[str]:
+        adapter = get_adapter()
+        result = selectors.get_available_slots(adapter, query, day, max_solutions=1)
+        tz = adapter.salon_tz
+        return list(dict.fromkeys(slot_token(start.astimezone(tz)) for start in result.start_datetimes()))
+
+    return _availability_answer("day", query, (day,), compute)
 
 
 def nearest_date(
     service_ids: list[int], master_id: int | None, *, reschedule_ref: str | None = None
 ) -> date | None:
-    adapter = get_adapter()
     query = visit_query(service_ids, master_id, reschedule_ref)
-    result = selectors.get_nearest_slots(adapter, query, adapter.today())
-    return result.booking_date if result.has_solutions else None
+
+    def compute() -> date | None:
+        adapter = get_adapter()
+        result = selectors.get_nearest_slots(adapter, query, adapter.today())
+        return result.booking_date if result.has_solutions else None
+
+    return _availability_answer(
+        "nearest",
+        query,
+        (),
+        compute,
+        encode=lambda day: day.isoformat() if day else None,
+        decode=lambda day: date.fromisoformat(day) if day else None,
+    )
 
 
 @dataclass(frozen=True)

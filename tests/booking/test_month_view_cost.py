@@ -2,12 +2,14 @@
 a warm view (busy intervals cached) that never reads appointments — with the local cache the
 project configures too, for a real month of 40 masters."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from djproject import settings as project_settings
-from djproject.salon.bench_month import build_salon, forget_month, month_view
+from djproject.salon.bench_month import MONTH, YEAR, build_salon, forget_month, month_view
 from djproject.salon.models import Appointment
 
 APPOINTMENTS = f'"{Appointment._meta.db_table}"'
@@ -57,3 +59,23 @@ def test_month_view_queries_do_not_grow_with_masters():
         counts.append(len(cold.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_epoch_starts_from_the_database_equal_those_converted_in_python(monkeypatch):
+    """The cold view takes each start as epoch seconds from SQLite or PostgreSQL
+    (``EpochSeconds``); the busy intervals are the same as from aware datetimes."""
+    from booking.adapters import busy
+    from djproject.salon.booking import get_adapter
+
+    salon = build_salon(masters=3)
+    adapter = get_adapter()
+    ids = [m.pk for m in salon.masters]
+    first, last = date(YEAR, MONTH, 1), date(YEAR, MONTH, 28)
+    book = adapter.schedule_book(ids, first, last)
+
+    by_database = adapter.busy.read(set(ids), first, last, book)
+    monkeypatch.setattr(busy, "EPOCH_VENDORS", set())
+    in_python = adapter.busy.read(set(ids), first, last, book)
+
+    assert by_database == in_python and sum(map(len, by_database.values())) > 100

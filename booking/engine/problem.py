@@ -380,8 +380,8 @@ def compile_problem(
     plain = not request.overlap_allowed and request.max_chain_duration_minutes is None
     count = len(request.service_requests)
     latest_only = count - 1 if plain and len(steps) == count and count in (2, 3) else -1
-    # Per master id, once: (index or None until it fits some service, the item, its windows).
-    known: dict[str, tuple[MasterAvailability, MasterMinutes] | None] = {}
+    # Per master id, once: its item, minutes, windows, work end and anchor (None: not available).
+    known: dict[str, tuple[MasterAvailability, MasterMinutes, Any, int | None, int | None] | None] = {}
     for number, service_request in enumerate(request.service_requests):
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
@@ -397,26 +397,68 @@ def compile_problem(
         if len(set(ids)) != len(ids):  # a repeated id counts once, at its first position
             first = {resource_id: position for position, resource_id in reversed(list(enumerate(ids)))}
             listed = sorted((position, resource_id) for resource_id, position in first.items())
+        # The body below is ``_bits_of`` written out: it runs once per (service, master), the
+        # largest share of a whole search, and a call per pair costs as much as its loop.
         for position, resource_id in listed:
             entry = known.get(resource_id, _UNKNOWN)
             if entry is _UNKNOWN:
                 item = availability.get(resource_id)
-                entry = known[resource_id] = None if item is None else (item, item.in_minutes)
+                if item is None:
+                    entry = known[resource_id] = None
+                else:
+                    minutes = item.in_minutes
+                    entry = known[resource_id] = (
+                        item,
+                        minutes,
+                        minutes.windows,
+                        minutes.work_end,
+                        minutes.anchor,
+                    )
             if entry is None:
                 continue
-            minutes = entry[1]
+            _, minutes, windows, work_end, anchor = entry
+            # Rule 1: before an appointment or a break the gap must fit too; at the shift end not.
+            cut = None if work_end is None or not gap else work_end
             if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
-                top, work_end = _NO_FLOOR, minutes.work_end
-                for start, end in minutes.windows:
-                    hi = (end - gap if work_end is not None and end < work_end else end) - duration
+                top = _NO_FLOOR
+                for start, end in windows:
+                    hi = (end - gap if cut is not None and end < cut else end) - duration
                     if hi > top and hi >= start and hi >= lowest:
                         top = hi
                 if top == _NO_FLOOR:
                     continue
                 bits = top - origin
-            else:
-                bits = _bits_of(minutes, duration, gap, lowest, step_minutes, on_grid, origin, combs)
-                if bits < 0:
+            elif on_grid:  # R5: the grid points of each window, one geometric series each
+                bits, fits = 0, False
+                for start, end in windows:
+                    hi = (end - gap if cut is not None and end < cut else end) - duration
+                    lo = start if start >= lowest else lowest
+                    if lo > hi:
+                        continue
+                    fits = True
+                    anchored = start if anchor is None else anchor
+                    if lo > anchored:
+                        lo += (anchored - lo) % step_minutes
+                    else:
+                        lo = anchored
+                    if lo <= hi:
+                        length = (hi - lo) // step_minutes + 1
+                        comb = combs.get(length)
+                        if comb is None:
+                            comb = combs[length] = ((1 << (step_minutes * length)) - 1) // (
+                                (1 << step_minutes) - 1
+                            )
+                        bits |= comb << (lo - origin)
+                if not fits:
+                    continue
+            else:  # every allowed start: a run of minutes per window
+                bits = 0
+                for start, end in windows:
+                    hi = (end - gap if cut is not None and end < cut else end) - duration
+                    lo = start if start >= lowest else lowest
+                    if lo <= hi:
+                        bits |= (2 << (hi - origin)) - (1 << (lo - origin))
+                if not bits:
                     continue
             index = master_index.get(resource_id)
             if index is None:

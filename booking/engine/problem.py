@@ -367,7 +367,6 @@ def compile_problem(
     floor = None if min_start is None else ceil_minute(min_start)
     origin = 0 if base is None else base
     masters: list[Master] = []
-    master_index: dict[str, int] = {}
     services: list[Service] = []
     combs: dict[int, int] = {}
     steps = _steps_of(request)
@@ -380,8 +379,9 @@ def compile_problem(
     plain = not request.overlap_allowed and request.max_chain_duration_minutes is None
     count = len(request.service_requests)
     latest_only = count - 1 if plain and len(steps) == count and count in (2, 3) else -1
-    # Per master id, once: its item, minutes, windows, work end and anchor (None: not available).
-    known: dict[str, tuple[MasterAvailability, MasterMinutes, Any, int | None, int | None] | None] = {}
+    # Per master id, once: [its index in ``masters`` (-1 until it fits some service), the item,
+    # its windows, work end and anchor], or None when the availability lacks it.
+    known: dict[str, list[Any] | None] = {}
     for number, service_request in enumerate(request.service_requests):
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
@@ -407,16 +407,10 @@ def compile_problem(
                     entry = known[resource_id] = None
                 else:
                     minutes = item.in_minutes
-                    entry = known[resource_id] = (
-                        item,
-                        minutes,
-                        minutes.windows,
-                        minutes.work_end,
-                        minutes.anchor,
-                    )
+                    entry = known[resource_id] = [-1, item, minutes.windows, minutes.work_end, minutes.anchor]
             if entry is None:
                 continue
-            _, minutes, windows, work_end, anchor = entry
+            _, _, windows, work_end, anchor = entry
             # Rule 1: before an appointment or a break the gap must fit too; at the shift end not.
             cut = None if work_end is None or not gap else work_end
             if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
@@ -460,10 +454,12 @@ def compile_problem(
                         bits |= (2 << (hi - origin)) - (1 << (lo - origin))
                 if not bits:
                     continue
-            index = master_index.get(resource_id)
-            if index is None:
-                index = master_index[resource_id] = len(masters)
-                masters.append(Master(resource_id, minutes.tz, entry[0].buffer_between_minutes, minutes))
+            index = entry[0]
+            if index < 0:  # the first service this master fits: it joins the problem's masters
+                index = entry[0] = len(masters)
+                item = entry[1]
+                minutes = item.in_minutes
+                masters.append(Master(resource_id, minutes.tz, item.buffer_between_minutes, minutes))
             service_masters.append(index)
             positions.append(position)
             values.append(bits)

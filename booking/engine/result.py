@@ -132,9 +132,14 @@ class EngineResult:
         best: Sequence[Found],
         max_solutions: int,
     ) -> EngineResult:
-        result = cls(mode=mode, booking_date=booking_date)
+        # ``mode`` comes from a validated request: no ``BookingMode(mode)`` (an enum lookup)
+        # on the calendar's hot path.
+        result = cls.__new__(cls)
+        result._mode = mode
+        result._booking_date = booking_date
         result._solutions = None
         result._lazy = _Lazy(search, times, best, max_solutions)
+        result._best_built = {}
         return result
 
     # -- plain fields ------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from .overlap import overlapping
 from .problem import Problem
 from .ranking import Found, Key, Placement
 from .sequence import sequential
-from .startsets import DayBits, bits_of
+from .startsets import DayBits, bits_of, minutes_of
 from .tables import Tables
 
 __all__ = ["ChainSearch", "Found", "Key", "Placement"]
@@ -118,7 +118,7 @@ class ChainSearch(Tables):
         for position in bits_of(lower & ~upper):
             if self.exists(origin + position):
                 upper |= 1 << position
-        times = [origin + position for position in bits_of(upper)]
+        times = minutes_of(upper, origin)
         if max_starts is not None:
             del times[max_starts:]
         return times, _BestOnDemand(self, times)
@@ -128,8 +128,7 @@ class ChainSearch(Tables):
         union = 0
         for bits in self.problem.services[0].sets:
             union |= bits
-        origin = self.problem.origin
-        times = [origin + position for position in bits_of(union)]
+        times = minutes_of(union, self.problem.origin)
         if max_starts is not None:
             del times[max_starts:]
         return times, _SingleServiceBest(self.problem, times)

@@ -32,12 +32,13 @@ per master with the best other masters; Hall's condition with one master left ou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from itertools import combinations
 
 from .tables import Tables
 
-__all__ = ["DayBits", "bits_of"]
+__all__ = ["DayBits", "bits_of", "minutes_of"]
 
 
 def bits_of(bits: int) -> Iterator[int]:
@@ -46,6 +47,18 @@ def bits_of(bits: int) -> Iterator[int]:
         low = bits & -bits
         yield low.bit_length() - 1
         bits ^= low
+
+
+_ONE = re.compile("1")
+
+
+def minutes_of(bits: int, origin: int) -> list[int]:
+    """``origin`` plus the position of every set bit, lowest first: a day's start times.
+
+    The binary digits read backwards are the positions in order; the regular expression walks
+    them in C, faster than three operations on a long integer per start.
+    """
+    return [origin + found.start() for found in _ONE.finditer(bin(bits)[:1:-1])]
 
 
 def _up_to(position: int) -> int:

@@ -412,11 +412,12 @@ def compile_problem(
                 continue
             _, _, windows, work_end, anchor = entry
             # Rule 1: before an appointment or a break the gap must fit too; at the shift end not.
-            cut = None if work_end is None or not gap else work_end
+            # (``cut``: the gap counts before it; below every minute when there is none to fit.)
+            cut = _NO_FLOOR if work_end is None or not gap else work_end
             if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
                 top = _NO_FLOOR
                 for start, end in windows:
-                    hi = (end - gap if cut is not None and end < cut else end) - duration
+                    hi = (end - gap if end < cut else end) - duration
                     if hi > top and hi >= start and hi >= lowest:
                         top = hi
                 if top == _NO_FLOOR:
@@ -425,7 +426,7 @@ def compile_problem(
             elif on_grid:  # R5: the grid points of each window, one geometric series each
                 bits, fits = 0, False
                 for start, end in windows:
-                    hi = (end - gap if cut is not None and end < cut else end) - duration
+                    hi = (end - gap if end < cut else end) - duration
                     lo = start if start >= lowest else lowest
                     if lo > hi:
                         continue
@@ -448,7 +449,7 @@ def compile_problem(
             else:  # every allowed start: a run of minutes per window
                 bits = 0
                 for start, end in windows:
-                    hi = (end - gap if cut is not None and end < cut else end) - duration
+                    hi = (end - gap if end < cut else end) - duration
                     lo = start if start >= lowest else lowest
                     if lo <= hi:
                         bits |= (2 << (hi - origin)) - (1 << (lo - origin))

@@ -10,13 +10,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .dto import BookingEngineRequest, MasterAvailability, availability_by_id
+from .dto import BookingEngineRequest, MasterAvailability
 from .modes import BookingMode
 from .problem import compile_problem
 from .result import EngineResult
 from .search import ChainSearch
 
 __all__ = ["ChainFinder"]
+
+_MULTI_DAY = BookingMode.MULTI_DAY
 
 Availability = Mapping[Any, MasterAvailability] | Iterable[MasterAvailability]
 
@@ -56,14 +58,12 @@ class ChainFinder:
                 "Group bookings (group_size > 1) are not supported: repeat the ServiceRequest "
                 "once per person with a shared parallel_group instead."
             )
-        if request.mode == BookingMode.MULTI_DAY:
+        if request.mode is _MULTI_DAY:  # validated: a member, so ``is`` (an enum ``==`` costs more)
             raise NotImplementedError(
                 "MULTI_DAY booking is not supported: search each day with a SINGLE_DAY request "
                 "(ChainFinder.find, or find_nearest for the first day that fits)."
             )
-        problem = compile_problem(
-            request, availability_by_id(resources_availability), self.step_minutes, self.min_start
-        )
+        problem = compile_problem(request, resources_availability, self.step_minutes, self.min_start)
         search = ChainSearch(problem)
         times, best = search.starts(max_unique_starts)
         return EngineResult._from_search(

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
-from .dto import BookingEngineRequest, MasterAvailability
+from .dto import BookingEngineRequest, MasterAvailability, availability_by_id
 from .minutes import MasterMinutes, ceil_minute, is_aware
 
-__all__ = ["Candidate", "Master", "Problem", "Service", "StartSet", "common_start", "compile_problem"]
+__all__ = ["Candidate", "Problem", "Service", "StartSet", "common_start", "compile_problem"]
 
 
 class StartSet:
@@ -67,16 +67,6 @@ def common_start(sets: Sequence[StartSet], x: int) -> int | None:
             if found != start:
                 start, moved = found, True
     return start
-
-
-@dataclass(slots=True)
-class Master:
-    """One master as the search sees it."""
-
-    resource_id: str
-    tz: tzinfo | None
-    buffer: int
-    minutes: MasterMinutes
 
 
 class Candidate:
@@ -168,7 +158,7 @@ class Service:
         duration: int,
         gap: int,
         opens: bool,
-        spec: tuple[int | None, int, int, list[Master]],
+        spec: tuple[int | None, int, int, list[MasterAvailability]],
     ) -> None:
         self.service_id = service_id
         self.duration = duration
@@ -190,7 +180,7 @@ class Service:
             lowest = _NO_FLOOR if floor is None else floor
             duration, gap, opens, combs = self.duration, self.gap, self.opens, {}
             found = self._sets = [
-                _bits_of(masters[master].minutes, duration, gap, lowest, step, opens, origin, combs)
+                _bits_of(masters[master].in_minutes, duration, gap, lowest, step, opens, origin, combs)
                 for master in self.masters
             ]
         return found
@@ -208,7 +198,7 @@ class Service:
                     position,
                     bits,
                     step,
-                    (masters[master].minutes, duration, gap, floor, opens, origin),
+                    (masters[master].in_minutes, duration, gap, floor, opens, origin),
                 )
                 for master, position, bits in zip(self.masters, self.positions, self.sets, strict=True)
             ]
@@ -236,7 +226,10 @@ class Problem:
     """The compiled request: services, masters, steps and the global bounds, all in minutes."""
 
     services: list[Service]
-    masters: list[Master]
+    # The masters who fit some service, indexed as ``Service.masters``: their availability
+    # (zone, buffer, minutes) as given, and the id the request named each by.
+    masters: list[MasterAvailability]
+    master_ids: list[str]
     steps: list[tuple[int, ...]]
     overlap: bool
     max_span: int | None
@@ -246,9 +239,12 @@ class Problem:
 
 def _steps_of(request: BookingEngineRequest) -> list[tuple[int, ...]]:
     """Rule 3: a parallel group is one step, standing where its first service stands."""
+    services = request.service_requests
+    if not any(service.parallel_group for service in services):  # the common case: no group
+        return [(index,) for index in range(len(services))]
     steps: list[list[int]] = []
     step_of_group: dict[str, int] = {}
-    for index, service in enumerate(request.service_requests):
+    for index, service in enumerate(services):
         group = service.parallel_group
         if group is not None and group in step_of_group:
             steps[step_of_group[group]].append(index)
@@ -299,7 +295,6 @@ def _intervals(
 
 
 _NO_FLOOR = -(1 << 62)  # "no min_start": a floor below every minute
-_UNKNOWN: Any = object()
 
 
 def _bits_of(
@@ -347,18 +342,31 @@ def _bits_of(
 
 def compile_problem(
     request: BookingEngineRequest,
-    availability: Mapping[str, MasterAvailability],
+    availability: Mapping[Any, MasterAvailability] | Iterable[MasterAvailability],
     step_minutes: int,
     min_start: datetime | None,
 ) -> Problem:
-    """Translate a request into minutes; unknown and repeated master ids are skipped."""
+    """Translate a request into minutes; unknown and repeated master ids are skipped.
+
+    ``availability`` is keyed by master id (an integer id is read as its string), or a list of
+    :class:`MasterAvailability`, as :meth:`ChainFinder.find` takes it.
+    """
     kinds: set[bool | None] = set()
     base: int | None = None  # bit 0 of every bitset: the earliest window start of any master
-    for item in availability.values():
+    # Per master id: [its index in ``masters`` (-1 until it fits some service), the item, its
+    # windows, work end and anchor]; ids the availability lacks are not in it.
+    known: dict[str, list[Any]] = {}
+    # A dict (what the adapter and most callers pass) is read as it is, not copied first.
+    pairs = availability.items() if type(availability) is dict else availability_by_id(availability).items()
+    for resource_id, item in pairs:
+        if type(resource_id) is not str:  # an integer primary key names master "3" too
+            resource_id = str(resource_id)
         minutes = item.in_minutes
+        windows = minutes.windows
         kinds.add(minutes.aware)
-        if minutes.windows and (base is None or minutes.windows[0][0] < base):
-            base = minutes.windows[0][0]
+        if windows and (base is None or windows[0][0] < base):
+            base = windows[0][0]
+        known[resource_id] = [-1, item, windows, minutes.work_end, minutes.anchor]
     kinds.discard(None)
     if min_start is not None:
         kinds.add(is_aware(min_start))
@@ -366,12 +374,13 @@ def compile_problem(
         raise ValueError("All datetimes given to the engine must be aware, or all naive; they are mixed.")
     floor = None if min_start is None else ceil_minute(min_start)
     origin = 0 if base is None else base
-    masters: list[Master] = []
+    masters: list[MasterAvailability] = []
+    master_ids: list[str] = []
     services: list[Service] = []
     combs: dict[int, int] = {}
     steps = _steps_of(request)
     # R5: the first service of the visit, or with overlap the first service of every step.
-    openers = {step[0] for step in (steps if request.overlap_allowed else steps[:1])}
+    openers = {step[0] for step in steps} if request.overlap_allowed else {0}
     spec = (floor, step_minutes, origin, masters)
     lowest = _NO_FLOOR if floor is None else floor
     # A plain sequence of two or three services (see ``startsets``) reads only the latest start
@@ -379,9 +388,6 @@ def compile_problem(
     plain = not request.overlap_allowed and request.max_chain_duration_minutes is None
     count = len(request.service_requests)
     latest_only = count - 1 if plain and len(steps) == count and count in (2, 3) else -1
-    # Per master id, once: [its index in ``masters`` (-1 until it fits some service), the item,
-    # its windows, work end and anchor], or None when the availability lacks it.
-    known: dict[str, list[Any] | None] = {}
     for number, service_request in enumerate(request.service_requests):
         on_grid = number in openers
         duration, gap = service_request.duration_minutes, service_request.min_gap_after_minutes
@@ -400,14 +406,7 @@ def compile_problem(
         # The body below is ``_bits_of`` written out: it runs once per (service, master), the
         # largest share of a whole search, and a call per pair costs as much as its loop.
         for position, resource_id in listed:
-            entry = known.get(resource_id, _UNKNOWN)
-            if entry is _UNKNOWN:
-                item = availability.get(resource_id)
-                if item is None:
-                    entry = known[resource_id] = None
-                else:
-                    minutes = item.in_minutes
-                    entry = known[resource_id] = [-1, item, minutes.windows, minutes.work_end, minutes.anchor]
+            entry = known.get(resource_id)
             if entry is None:
                 continue
             _, _, windows, work_end, anchor = entry
@@ -458,9 +457,8 @@ def compile_problem(
             index = entry[0]
             if index < 0:  # the first service this master fits: it joins the problem's masters
                 index = entry[0] = len(masters)
-                item = entry[1]
-                minutes = item.in_minutes
-                masters.append(Master(resource_id, minutes.tz, item.buffer_between_minutes, minutes))
+                masters.append(entry[1])
+                master_ids.append(resource_id)
             service_masters.append(index)
             positions.append(position)
             values.append(bits)
@@ -468,6 +466,7 @@ def compile_problem(
     return Problem(
         services=services,
         masters=masters,
+        master_ids=master_ids,
         steps=steps,
         overlap=request.overlap_allowed,
         max_span=request.max_chain_duration_minutes,

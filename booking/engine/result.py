@@ -79,13 +79,14 @@ class _Lazy:
     def build(self, found: Found) -> BookingChainSolution:
         clock, services, masters = self.clock, self.problem.services, self.problem.masters
         items = []
+        ids = self.problem.master_ids
         for service, (master_index, start) in zip(services, found[1], strict=True):
             master = masters[master_index]
             end = start + service.duration
             items.append(
                 SingleServiceSolution(
                     service_id=service.service_id,
-                    resource_id=master.resource_id,
+                    resource_id=ids[master_index],
                     start_time=clock.datetime(start, master.tz),
                     end_time=clock.datetime(end, master.tz),
                     gap_end_time=clock.datetime(end + service.gap, master.tz),

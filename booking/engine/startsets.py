@@ -92,6 +92,12 @@ def _next(bits: int, position: int) -> int | None:
 
 def _covered(sets: list[int], k: int) -> list[int]:
     """``[at least 1, at least 2, ..., at least k]`` of ``sets`` have the bit (running counters)."""
+    if k == 2:  # the usual question ("some other master"), without a loop over the counters
+        once = twice = 0
+        for bits in sets:
+            twice |= once & bits
+            once |= bits
+        return [once, twice]
     at_least = [0] * k
     for bits in sets:
         for j in range(k - 1, 0, -1):
@@ -102,8 +108,10 @@ def _covered(sets: list[int], k: int) -> list[int]:
 
 def _top(latest: dict[int, int], count: int) -> list[tuple[int, int | None]]:
     """The ``count`` largest ``(value, master)`` of ``latest``, padded with ``(-1, None)`` (none)."""
-    ranked = sorted(((value, master) for master, value in latest.items()), reverse=True)[:count]
-    return [*ranked, *([(-1, None)] * (count - len(ranked)))]  # type: ignore[list-item]
+    ranked = sorted(zip(latest.values(), latest.keys(), strict=True), reverse=True)[:count]
+    if len(ranked) < count:
+        ranked += [(-1, None)] * (count - len(ranked))  # type: ignore[list-item]
+    return ranked  # type: ignore[return-value]
 
 
 def _has_bit(bits: int, low: int, high: int) -> bool:
@@ -282,7 +290,8 @@ class DayBits:
                 own = last1.get(m0)
                 if own is not None:  # the same master for both: gap and buffer in between
                     theta = max(theta, own - d0 - g0 - buffers[m0])
-                found |= grid & _up_to(theta)
+                if theta >= 0:  # ``grid & _up_to(theta)``, without a call per master
+                    found |= grid & ((2 << theta) - 1)
             return found
         third = problem.services[2]
         last2 = dict(zip(third.masters, third.latest_starts(), strict=True))

@@ -319,6 +319,8 @@ def _bits_of(
     bits = 0
     fits = False
     for start, end in minutes.windows:
+        if end - start < duration:  # too short: no start in it
+            continue
         # Rule 1: before an appointment or a break the gap must fit too; at the shift end not.
         hi = (end - gap if work_end is not None and end < work_end else end) - duration
         lo = start if start >= floor else floor
@@ -416,6 +418,8 @@ def compile_problem(
             if latest_mode:  # only the latest allowed start (R1, R6), relative to the origin
                 top = _NO_FLOOR
                 for start, end in windows:
+                    if end - start < duration:  # too short (most windows of a booked day)
+                        continue
                     hi = (end - gap if end < cut else end) - duration
                     if hi > top and hi >= start and hi >= lowest:
                         top = hi
@@ -425,6 +429,8 @@ def compile_problem(
             elif on_grid:  # R5: the grid points of each window, one geometric series each
                 bits, fits = 0, False
                 for start, end in windows:
+                    if end - start < duration:  # too short (most windows of a booked day)
+                        continue
                     hi = (end - gap if end < cut else end) - duration
                     lo = start if start >= lowest else lowest
                     if lo > hi:
@@ -448,6 +454,8 @@ def compile_problem(
             else:  # every allowed start: a run of minutes per window
                 bits = 0
                 for start, end in windows:
+                    if end - start < duration:  # too short (most windows of a booked day)
+                        continue
                     hi = (end - gap if end < cut else end) - duration
                     lo = start if start >= lowest else lowest
                     if lo <= hi:

@@ -35,7 +35,7 @@ class _Lazy:
         self.best = best
         self.k = max(1, k)
         self.clock = MinuteClock()
-        zones = {master.tz for master in self.problem.masters}
+        zones = {master.in_minutes.tz for master in self.problem.masters}
         # Usually every master shares the salon's zone: then no start needs its best visit.
         self.shared_tz: Any = zones.pop() if len(zones) == 1 else _MIXED
 
@@ -65,9 +65,13 @@ class _Lazy:
         within_a_day = times[-1] - times[0] < 1440
         if zone is None:  # naive minutes count from a local midnight
             return [LABELS[minute % 1440] for minute in times], within_a_day
-        first, last = minute_to_datetime(times[0], zone), minute_to_datetime(times[-1], zone)
-        offset = first.utcoffset()
-        if offset == last.utcoffset() and within_a_day and offset is not None:
+        # ``minute_to_datetime`` written out: this runs once per day of every calendar.
+        offset = datetime.fromtimestamp(times[0] * 60, zone).utcoffset()
+        if (
+            within_a_day
+            and offset == datetime.fromtimestamp(times[-1] * 60, zone).utcoffset()
+            and offset is not None
+        ):
             # One UTC offset from the first start to the last (no clock change between them, as
             # there is at most one a day): the label is arithmetic.
             shift = int(offset.total_seconds()) // 60

@@ -238,11 +238,19 @@ class Problem:
     origin: int = 0  # the minute of bit 0 of every candidate's bitsets
 
 
+_ONE_PER_STEP = tuple(tuple((index,) for index in range(count)) for count in range(8))
+
+
 def _steps_of(request: BookingEngineRequest) -> list[tuple[int, ...]]:
     """Rule 3: a parallel group is one step, standing where its first service stands."""
     services = request.service_requests
-    if not any(service.parallel_group for service in services):  # the common case: no group
-        return [(index,) for index in range(len(services))]
+    for service in services:
+        if service.parallel_group:
+            break
+    else:  # the common case, no group: one step per service
+        return (
+            list(_ONE_PER_STEP[len(services)]) if len(services) < 8 else [(i,) for i in range(len(services))]
+        )
     steps: list[list[int]] = []
     step_of_group: dict[str, int] = {}
     for index, service in enumerate(services):

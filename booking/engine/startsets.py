@@ -134,15 +134,16 @@ def _any_pair(
     return False
 
 
-def _hall(services: list[list[tuple[int, int]]], within: int) -> int:
+def _hall(services: list[list[tuple[int, int]]], within: int, smallest: int = 1) -> int:
     """The bits of ``within`` at which every service can have a master of its own.
 
     ``services`` holds ``(master, bits)`` per service. By Hall's theorem distinct masters exist
     exactly when every subset of the services has at least as many masters between them as it
-    has services (seven subsets for three services).
+    has services (seven subsets for three services). ``smallest=2`` skips the single services
+    when ``within`` is already covered by some master of each.
     """
     found = within
-    for size in range(1, len(services) + 1):
+    for size in range(smallest, len(services) + 1):
         for subset in combinations(range(len(services)), size):
             by_master: dict[int, int] = {}
             for order in subset:
@@ -205,6 +206,7 @@ class DayBits:
                     for index, sets in zip(step, per_service, strict=True)
                 ],
                 found[0],
+                smallest=2,  # ``found[0]`` is within every service's union already
             )
         return found, per_service
 

@@ -28,6 +28,7 @@ from bot.middlewares import (
     RetryAfterMiddleware,
 )
 from bot.rebook import rebook_router
+from bot.response_models import ResponseModelKeeper
 from bot.staff import staff_router, works_in_groups
 from bot.stray_buttons import stray_buttons_router
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
@@ -90,10 +91,12 @@ def build_dispatcher(
 
 
 def build_bot(token: str = OFFLINE_TOKEN, *, session: BaseSession | None = None, api_url: str = "") -> Bot:
-    """A bot whose session waits out flood control and tracks callback answers;
-    ``api_url`` points it at a self-hosted Bot API server."""
+    """A bot whose session waits out flood control, tracks callback answers and keeps the
+    response models it validates answers with; ``api_url`` points it at a self-hosted Bot API
+    server."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     session.middleware(RetryAfterMiddleware())
     session.middleware(AnswerTracker())
+    session.middleware(ResponseModelKeeper())
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from booking.localtime import in_utc, occurs_twice
 from bot.texts import clock
@@ -35,5 +36,21 @@ def visit_ics(visit: Any, salon: Any, *, title: str, now: datetime | None = None
         lines.append(salon.phone)
     event.add("description", "\n".join(lines))
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # What ``calendar.add_missing_timezones()`` does, with each time zone's VTIMEZONE built once
+    # per process: icalendar derives it by searching every offset change from 1970 to 2038
+    # (about 15 ms, a sizeable part of the whole update that books).
+    for position, tzid in enumerate(sorted(calendar.get_missing_tzids()), start=len(calendar.timezones)):
+        timezone = _vtimezone(tzid)
+        if timezone is not None:
+            calendar.subcomponents.insert(position, timezone)
     return calendar.to_ical()
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone(tzid: str) -> Timezone | None:
+    """The VTIMEZONE of ``tzid`` (None when icalendar does not know it, as it then adds none).
+    Shared by every file of the process: it is only ever serialised, never changed."""
+    try:
+        return Timezone.from_tzid(tzid)
+    except ValueError:
+        return None

@@ -19,6 +19,7 @@ from bot.dialogs import all_dialogs
 from bot.dialogs.privacy import ForgetConversation
 from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade
+from bot.heap import on_startup as freeze_startup_heap
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import (
     AnswerTracker,
@@ -87,6 +88,8 @@ def build_dispatcher(
             await set_commands(bot, i18n)
 
         dp.startup.register(_commands)
+    # Registered last of the dispatcher's own handlers: what they build is frozen too.
+    dp.startup.register(freeze_startup_heap)
     return dp
 
 

@@ -153,26 +153,40 @@ _rows: dict[str, tuple[str, float, Any]] = {}
 _rows_lock = threading.Lock()
 
 
-def remember_row(name: str, compute: Callable[[], T]) -> T:
+def salon_token() -> str | None:
+    """The salon token now, for the rows one call holds (``remember_row(..., salon=...)``):
+    one cache round trip for all of them. None inside ``transaction.atomic()`` or when the
+    cache cannot be read: then rows are read from the database."""
+    if transaction.get_connection().in_atomic_block:
+        return None
+    try:
+        return _tokens(booking_cache(), [SALON_KEY]).get(SALON_KEY)
+    except Exception:
+        log.warning("Cache tokens unreadable; reading rows from the database", exc_info=True)
+        return None
+
+
+_READ_NOW = object()
+
+
+def remember_row(name: str, compute: Callable[[], T], *, salon: Any = _READ_NOW) -> T:
     """A row read once per salon token in this process (a copy each time, so a caller that
     changes its copy changes nobody else's): the settings rows that every adapter reads.
 
-    Only the salon token is read from the cache (one round trip instead of a query); inside
+    Only the salon token is read from the cache (one round trip instead of a query), or given
+    as ``salon`` by a caller that read it once (``salon_token``) for several rows; inside
     ``transaction.atomic()`` the row is read from the database, as ``remember`` does.
     """
     if transaction.get_connection().in_atomic_block:
         return compute()
-    try:
-        salon = _tokens(booking_cache(), [SALON_KEY]).get(SALON_KEY)
-    except Exception:
-        log.warning("Cache tokens unreadable; reading %s", name, exc_info=True)
+    token = salon_token() if salon is _READ_NOW else salon
+    if token is None:
         return compute()
     held = _rows.get(name)
     now = time.monotonic()
-    if held is not None and salon is not None and held[0] == salon and now - held[1] < answer_ttl():
+    if held is not None and held[0] == token and now - held[1] < answer_ttl():
         return copy.copy(held[2])
     value = compute()
-    if salon is not None:
-        with _rows_lock:
-            _rows[name] = (salon, now, value)
+    with _rows_lock:
+        _rows[name] = (token, now, value)
     return copy.copy(value)

@@ -19,6 +19,7 @@ from bot.dialogs import all_dialogs
 from bot.dialogs.privacy import ForgetConversation
 from bot.errors import StorageDownGuard, errors_router
 from bot.facade import BookingFacade
+from bot.heap import on_startup as freeze_startup_heap
 from bot.i18n import ClientLanguageMiddleware, build_i18n
 from bot.middlewares import (
     AnswerTracker,
@@ -28,6 +29,7 @@ from bot.middlewares import (
     RetryAfterMiddleware,
 )
 from bot.rebook import rebook_router
+from bot.response_models import ResponseModelKeeper
 from bot.staff import staff_router, works_in_groups
 from bot.stray_buttons import stray_buttons_router
 from bot.throttling import Buckets, buckets_for, install_before_fsm, setup_throttling
@@ -86,14 +88,18 @@ def build_dispatcher(
             await set_commands(bot, i18n)
 
         dp.startup.register(_commands)
+    # Registered last of the dispatcher's own handlers: what they build is frozen too.
+    dp.startup.register(freeze_startup_heap)
     return dp
 
 
 def build_bot(token: str = OFFLINE_TOKEN, *, session: BaseSession | None = None, api_url: str = "") -> Bot:
-    """A bot whose session waits out flood control and tracks callback answers;
-    ``api_url`` points it at a self-hosted Bot API server."""
+    """A bot whose session waits out flood control, tracks callback answers and keeps the
+    response models it validates answers with; ``api_url`` points it at a self-hosted Bot API
+    server."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
     session.middleware(RetryAfterMiddleware())
     session.middleware(AnswerTracker())
+    session.middleware(ResponseModelKeeper())
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=None))

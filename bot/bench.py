@@ -182,6 +182,7 @@ async def run_in_process(measurement: Measurement, think: float, first_user: int
     # The simulated clients tap as fast as the bot answers: a bucket none of them empties.
     unhurried = MemoryBuckets(Limits(capacity=1_000_000))
     dp = build_dispatcher(set_commands_on_startup=False, throttle=unhurried)
+    await dp.emit_startup(bot=bot, **dp.workflow_data)  # as polling and the webhook server do
     try:
         await drive(
             measurement,
@@ -190,6 +191,7 @@ async def run_in_process(measurement: Measurement, think: float, first_user: int
             first_user,
         )
     finally:
+        await dp.emit_shutdown(bot=bot, **dp.workflow_data)
         await bot.session.close()
 
 

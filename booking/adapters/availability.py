@@ -38,10 +38,12 @@ from django.utils import timezone
 from booking.adapters.blocks import TimeBlocks
 from booking.adapters.busy import BusyIntervals
 from booking.adapters.cache import BookingCacheAdapter, BusyEntry
+from booking.adapters.catalogue import HeldCatalogue
 from booking.adapters.fields import has_field
 from booking.adapters.minutes import from_minutes, subtract, to_minutes
 from booking.adapters.policy import SettingsPolicy
 from booking.adapters.request import (
+    CategoryLinks,
     MasterSelections,
     RequestBuilder,
     master_ids_of,
@@ -105,8 +107,21 @@ class DjangoAvailabilityAdapter:
             or ["pending", "confirmed", "reschedule_proposed"]
         )
         self.policy = SettingsPolicy(booking_settings_model, site_settings_model, step_minutes, clock)
-        self.masters = MasterRows(master_model)
-        self.schedule = ScheduleReader(self.masters, working_day_model, day_off_model, self.policy)
+        links = CategoryLinks(master_model, service_model, master_categories_field, service_category_field)
+        # Services, who may do what, masters and weekday rows: held per salon token outside
+        # transactions (``booking.adapters.catalogue``).
+        self.catalogue = HeldCatalogue(
+            service_model,
+            master_model,
+            working_day_model,
+            links,
+            self.policy,
+            active_services_only=has_field(service_model, "is_active"),
+        )
+        self.masters = MasterRows(master_model, self.catalogue)
+        self.schedule = ScheduleReader(
+            self.masters, working_day_model, day_off_model, self.policy, self.catalogue
+        )
         self.busy = BusyIntervals(
             appointment_model,
             self.appointment_status_filter,
@@ -123,6 +138,8 @@ class DjangoAvailabilityAdapter:
             master_categories_field=master_categories_field,
             service_category_field=service_category_field,
             seated=self.seated,
+            links=links,
+            catalogue=self.catalogue,
         )
 
     # Settings policy --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from booking.adapters.catalogue import CatalogueRows, HeldCatalogue, copied
 from booking.adapters.fields import has_field
 from booking.adapters.schedule import MasterRows
 from booking.adapters.seats import parse_resource_id, resource_ids_of
@@ -29,7 +30,8 @@ __all__ = [
 
 
 class RequestBuilder:
-    """Services and eligible masters in three queries, turned into a ``BookingEngineRequest``."""
+    """Services and eligible masters in three queries (none where the catalogue is held),
+    turned into a ``BookingEngineRequest``."""
 
     def __init__(
         self,
@@ -39,13 +41,16 @@ class RequestBuilder:
         master_categories_field: str = "categories",
         service_category_field: str = "category",
         seated: bool = True,
+        links: CategoryLinks | None = None,
+        catalogue: HeldCatalogue | None = None,
     ) -> None:
         self.service_model = service_model
         self.masters = masters
-        self.links = CategoryLinks(
+        self.links = links or CategoryLinks(
             masters.master_model, service_model, master_categories_field, service_category_field
         )
         self.seated = seated
+        self.catalogue = catalogue
         self.filter_active_services = has_field(service_model, "is_active")
 
     def build(self, query: VisitQuery, target_date: date) -> BookingEngineRequest:
@@ -87,6 +92,9 @@ class RequestBuilder:
         )
 
     def services(self, service_ids: Sequence[int]) -> list[Any]:
+        held = self.catalogue.rows() if self.catalogue is not None else None
+        if held is not None:
+            return [copied(held.services[pk]) for pk in set(service_ids) if pk in held.services]
         qs = self.service_model.objects.filter(pk__in=service_ids)
         if self.filter_active_services:
             qs = qs.filter(is_active=True)
@@ -94,6 +102,9 @@ class RequestBuilder:
 
     def eligible_masters(self, category_ids: set[int]) -> dict[int, list[Any]]:
         """Active masters per category, in the masters' own order (the engine's tie-break)."""
+        held = self.catalogue.rows() if self.catalogue is not None else None
+        if held is not None:
+            return self._held_eligible_masters(held, category_ids)
         by_master = self.links.masters_of(category_ids)
         masters = self.masters.master_model.objects.filter(pk__in=list(by_master))
         if self.masters.status_filtered:
@@ -102,6 +113,20 @@ class RequestBuilder:
         for master in masters:  # Meta.ordering
             self.masters.remember(master)
             for category_id in by_master[master.pk]:
+                result[category_id].append(master)
+        return result
+
+    def _held_eligible_masters(self, held: CatalogueRows, category_ids: set[int]) -> dict[int, list[Any]]:
+        """``eligible_masters`` from the held catalogue: the same masters in the same order."""
+        active = self.masters.master_model.STATUS_ACTIVE if self.masters.status_filtered else None
+        result: dict[int, list[Any]] = defaultdict(list)
+        for master in held.masters.values():  # the model's order, as the query's
+            categories = held.categories_of.get(master.pk, frozenset()) & category_ids
+            if not categories or (active is not None and master.status != active):
+                continue
+            master = copied(master)
+            self.masters.remember(master)
+            for category_id in categories:
                 result[category_id].append(master)
         return result
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from booking.adapters.catalogue import HeldCatalogue, copied
 from booking.adapters.fields import has_field
 from booking.adapters.minutes import from_minutes, local_minutes
 from booking.adapters.policy import SettingsPolicy
@@ -44,10 +45,12 @@ class ScheduleBook:
 
 
 class MasterRows:
-    """Master rows by id, each read at most once per adapter (the request builder adds rows too)."""
+    """Master rows by id, each read at most once per adapter (the request builder adds rows too),
+    from the held catalogue where there is one."""
 
-    def __init__(self, master_model: type[Any]) -> None:
+    def __init__(self, master_model: type[Any], catalogue: HeldCatalogue | None = None) -> None:
         self.master_model = master_model
+        self.catalogue = catalogue
         self.known: dict[int, Any] = {}
         # Only masters with a ``status`` field can be inactive; the mixins have none.
         self.status_filtered = has_field(master_model, "status")
@@ -58,7 +61,11 @@ class MasterRows:
     def by_id(self, master_ids: Iterable[int]) -> dict[int, Any]:
         wanted = set(master_ids)
         if missing := wanted - self.known.keys():
-            self.known.update((m.pk, m) for m in self.master_model.objects.filter(pk__in=missing))
+            held = self.catalogue.rows() if self.catalogue is not None else None
+            if held is None:
+                self.known.update((m.pk, m) for m in self.master_model.objects.filter(pk__in=missing))
+            else:
+                self.known.update((pk, copied(held.masters[pk])) for pk in missing if pk in held.masters)
         return {pk: self.known[pk] for pk in wanted if pk in self.known}
 
 
@@ -71,17 +78,25 @@ class ScheduleReader:
         working_day_model: type[Any],
         day_off_model: type[Any],
         policy: SettingsPolicy,
+        catalogue: HeldCatalogue | None = None,
     ) -> None:
         self.masters = masters
         self.working_day_model = working_day_model
         self.day_off_model = day_off_model
         self.policy = policy
+        self.catalogue = catalogue
 
     def schedule_book(self, master_ids: list[int], start_date: date, end_date: date) -> ScheduleBook:
-        """Rows, weekday schedules and days off of these masters over the range: three queries."""
+        """Rows, weekday schedules and days off of these masters over the range: three queries,
+        one where the catalogue is held (days off)."""
         masters = self.masters.by_id(master_ids)
         rows: dict[tuple[int, int], Any] = {}
-        for row in self.working_day_model.objects.filter(master_id__in=master_ids):
+        held = self.catalogue.rows() if self.catalogue is not None else None
+        if held is None:
+            weekday_rows = list(self.working_day_model.objects.filter(master_id__in=master_ids))
+        else:
+            weekday_rows = [copied(r) for m in master_ids for r in held.weekdays_of.get(m, ())]
+        for row in weekday_rows:
             rows[(row.master_id, row.weekday)] = row
         days_off = set(
             self.day_off_model.objects.filter(

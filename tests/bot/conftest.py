@@ -3,9 +3,10 @@ Bot API boundary (``tests.bot.simulator.RecordingTelegram``), and users who tap 
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,16 @@ async def close_thread_connections() -> AsyncIterator[None]:
     yield
     await default_pool().close_all()
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_heap() -> Iterator[None]:
+    """A dispatcher's start-up freezes the heap (``bot.heap``); each test starts with none
+    frozen, so that what one test made can still be collected in the next (the garbage
+    collector's own tests rely on it)."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

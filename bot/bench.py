@@ -238,6 +238,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+async def _accepts(port: int) -> bool:
+    """Whether a server listens on ``port`` of 127.0.0.1 (a connection opened and closed)."""
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
 @contextlib.asynccontextmanager
 async def bot_processes(
     processes: int, database_url: str, api_url: str, calls: Counter[str], log: IO[bytes]
@@ -274,6 +285,13 @@ async def bot_processes(
             if server.returncode is not None or time.monotonic() - started > 60:
                 raise RuntimeError(f"the bot processes did not start (see {log.name})")
             await asyncio.sleep(0.1)
+        # The commands are set by a start-up handler, which runs before the server listens
+        # (and the last one, freezing the start-up heap, can take a few hundred milliseconds on
+        # a busy machine): the first update must wait for the port, not only for the menu.
+        while not await _accepts(port):
+            if server.returncode is not None or time.monotonic() - started > 60:
+                raise RuntimeError(f"the bot processes did not listen on {port} (see {log.name})")
+            await asyncio.sleep(0.05)
         yield url, secret
     finally:
         if server.returncode is None:

@@ -230,7 +230,6 @@ class Problem:
     # (zone, buffer, minutes) as given, and the id the request named each by.
     masters: list[MasterAvailability]
     master_ids: list[str]
-    buffers: list[int]  # per master: minutes of rest after each client (R2)
     steps: list[tuple[int, ...]]
     overlap: bool
     max_span: int | None
@@ -387,7 +386,6 @@ def compile_problem(
     origin = 0 if base is None else base
     masters: list[MasterAvailability] = []
     master_ids: list[str] = []
-    buffers: list[int] = []
     services: list[Service] = []
     combs: dict[int, int] = {}
     steps = _steps_of(request)
@@ -477,7 +475,6 @@ def compile_problem(
                 index = entry[0] = len(masters)
                 masters.append(entry[1])
                 master_ids.append(resource_id)
-                buffers.append(entry[1].buffer_between_minutes)
             service_masters.append(index)
             positions.append(position)
             values.append(bits)
@@ -486,7 +483,6 @@ def compile_problem(
         services=services,
         masters=masters,
         master_ids=master_ids,
-        buffers=buffers,
         steps=steps,
         overlap=request.overlap_allowed,
         max_span=request.max_chain_duration_minutes,

@@ -28,7 +28,7 @@ class Tables:
         services = problem.services
         self.durations = [service.duration for service in services]
         self.gaps = [service.gap for service in services]
-        self.buffers = problem.buffers
+        self.buffers = [master.buffer_between_minutes for master in problem.masters]
         steps = problem.steps
         durations = self.durations
         singles = len(steps) == len(services)  # no parallel group: step i is service i
